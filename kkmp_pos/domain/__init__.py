@@ -1,0 +1,1 @@
+"""Pure rules and value types of the trade: no I/O, no Qt, standard library only."""

@@ -1,0 +1,69 @@
+"""A completed sale as recorded: what receipts, history and reports are built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from kkmp_pos.domain.money import Rupiah
+
+
+@dataclass(frozen=True, slots=True)
+class OutletInfo:
+    """Who sold: printed at the top of every receipt."""
+
+    koperasi_name: str
+    gerai_name: str
+    address: str
+    receipt_footer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SoldLine:
+    """A sale line with the name and price copied at the time of sale."""
+
+    sku: str
+    name: str
+    unit: str
+    sold_by_weight: bool
+    qty_milli: int
+    unit_price: Rupiah
+    total: Rupiah
+
+
+@dataclass(frozen=True, slots=True)
+class SoldPayment:
+    method: str
+    amount: Rupiah
+    tendered: Rupiah
+    change: Rupiah
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SaleRecord:
+    """Everything a receipt shows about one sale."""
+
+    id: str
+    receipt_no: str
+    created_at: datetime
+    cashier_name: str
+    outlet: OutletInfo
+    lines: tuple[SoldLine, ...]
+    payments: tuple[SoldPayment, ...]
+    total: Rupiah
+    member_no: str | None = None
+    journal_seq: int | None = None
+    journal_hash: str | None = None
+
+    @property
+    def change(self) -> Rupiah:
+        return sum(p.change for p in self.payments)
+
+    @property
+    def paid_in_cash(self) -> bool:
+        return any(p.method == "tunai" for p in self.payments)
+
+    @property
+    def item_count(self) -> int:
+        return sum(1 if line.sold_by_weight else line.qty_milli // 1000 for line in self.lines)

@@ -1,0 +1,38 @@
+"""The demo outlet: KKMP Lempake with the sample catalogue, a cashier, a manager and opening stock."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from kkmp_pos.domain.catalog_import import parse_catalog_csv
+from kkmp_pos.domain.quantity import MILLI
+from kkmp_pos.services.catalog import import_catalog_text
+from kkmp_pos.services.context import PosContext
+from kkmp_pos.services.outlet import NewOutlet, create_outlet, has_outlet
+from kkmp_pos.services.stock import record_opening_stock
+
+DEMO_OUTLET = NewOutlet(
+    code="LPK-01",
+    koperasi_name="KKMP Lempake",
+    gerai_name="Gerai Sembako & Elpiji Lempake",
+    address="Jl. D.I. Panjaitan, Lempake, Samarinda Utara",
+    kelurahan_code="64.72.05.1003",
+)
+DEMO_USERS = [("kasir", "Siti Rahmawati", "kasir"), ("manajer", "Budi Santoso", "manajer")]
+
+
+def sample_catalog_text() -> str:
+    return resources.files("kkmp_pos.resources").joinpath("catalog_sample.csv").read_text(encoding="utf-8")
+
+
+def seed_demo(ctx: PosContext) -> bool:
+    """Create the demo outlet if the database has none; returns whether anything was created."""
+    if has_outlet(ctx):
+        return False
+    create_outlet(ctx, DEMO_OUTLET, DEMO_USERS)
+    text = sample_catalog_text()
+    import_catalog_text(ctx, text)
+    # Enough stock to sell from: 50 pieces, or 50 kg / liter of loose goods.
+    opening = {row.sku: 50 * MILLI for row in parse_catalog_csv(text)}
+    record_opening_stock(ctx, opening, reason="Stok awal gerai demo")
+    return True

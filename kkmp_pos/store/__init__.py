@@ -1,0 +1,1 @@
+"""The outlet's local store: SQLite through SQLAlchemy 2, schema by Alembic migrations."""

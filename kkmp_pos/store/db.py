@@ -1,0 +1,88 @@
+"""Opening the outlet database: engine, PRAGMAs, explicit transactions, migrations at start-up."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL
+
+BUSY_TIMEOUT_MS = 5_000
+DB_FILENAME = "kkmp_pos.sqlite3"
+
+# Applied on every new connection: durable commits (power cuts are normal) and enforced references.
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+)
+
+BEGIN_OPTION = "sqlite_begin"
+"""Execution option: "IMMEDIATE" for writers (take the write lock up front, no upgrade deadlock),
+"DEFERRED" for reads that need a snapshot, None for autocommit reads (no BEGIN at all)."""
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # We issue BEGIN ourselves (SQLAlchemy's pysqlite recipe) so BEGIN IMMEDIATE is possible.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def _on_begin(connection: Connection) -> None:
+    mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
+    if mode is not None:
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(path: Path) -> Engine:
+    """An engine on the SQLite file at `path` with the outlet's PRAGMAs; does not migrate."""
+    url = URL.create("sqlite+pysqlite", database=str(path))
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", "kkmp_pos.store:migrations")
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision` in one transaction (SQLite DDL is transactional)."""
+    config = alembic_config()
+    with engine.connect().execution_options(**{BEGIN_OPTION: "IMMEDIATE"}) as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+        connection.commit()
+
+
+def open_store(path: Path) -> Engine:
+    """Open (creating if needed) the database at `path` and migrate it to the current schema."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(path)
+    if current_revision(engine) != head_revision():
+        migrate(engine)
+    return engine

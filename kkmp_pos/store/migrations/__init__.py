@@ -1,0 +1,1 @@
+"""Alembic migrations of the outlet database, applied automatically at start-up."""

@@ -1,0 +1,1 @@
+"""Outlet <-> city synchronisation: the wire protocol, the client and the city server."""
