@@ -119,7 +119,7 @@ def import_catalog_text(ctx: PosContext, data: str) -> ImportResult:
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         connection = uow.connection
-        existing = dict(connection.execute(select(_product.c.sku, _product.c.id)).tuples().all())
+        existing = dict(connection.execute(select(_product.c.sku, _product.c.id)).all())
         codes = [code for row in rows for code in row.barcodes]
         owners: dict[str, str] = {}
         for chunk_start in range(0, len(codes), 500):
@@ -128,7 +128,7 @@ def import_catalog_text(ctx: PosContext, data: str) -> ImportResult:
                 select(_barcode.c.barcode, _product.c.sku)
                 .join(_product, _product.c.id == _barcode.c.product_id)
                 .where(_barcode.c.barcode.in_(chunk))
-            ).tuples().all())
+            ).all())
         problems = [
             RowProblem(row.line, "barcode", f"'{code}' sudah dipakai produk {owners[code]} yang tidak ada di file ini")
             for row in rows for code in row.barcodes
@@ -146,7 +146,7 @@ def import_catalog_text(ctx: PosContext, data: str) -> ImportResult:
             connection.execute(delete(_barcode).where(_barcode.c.product_id.in_([u["b_id"] for u in updates])))
         if inserts:
             connection.execute(insert(_product), inserts)
-        ids = dict(connection.execute(select(_product.c.sku, _product.c.id)).tuples().all())
+        ids = dict(connection.execute(select(_product.c.sku, _product.c.id)).all())
         barcode_rows = [{"barcode": code, "product_id": ids[row.sku]} for row in rows for code in row.barcodes]
         if barcode_rows:
             connection.execute(insert(_barcode), barcode_rows)

@@ -52,7 +52,7 @@ def _encode(value: object) -> str:
 def load_settings(ctx: PosContext) -> Settings:
     names = {f.name for f in fields(Settings)}
     with reading(ctx.engine) as connection:
-        stored = dict(connection.execute(select(_setting.c.key, _setting.c.value)).tuples().all())
+        stored = dict(connection.execute(select(_setting.c.key, _setting.c.value)).all())
     values = {name: _decode(name, stored[name]) for name in names if name in stored}
     return replace(Settings(), **values)  # type: ignore[arg-type]
 

@@ -23,7 +23,7 @@ def on_hand(ctx: PosContext, product_ids: Iterable[int]) -> dict[int, int]:
         sums = dict(connection.execute(
             select(_movement.c.product_id, func.sum(_movement.c.qty_milli))
             .where(_movement.c.product_id.in_(ids)).group_by(_movement.c.product_id)
-        ).tuples().all())
+        ).all())
     return {pid: int(sums.get(pid, 0)) for pid in ids}
 
 
@@ -34,7 +34,7 @@ def record_opening_stock(ctx: PosContext, quantities: Mapping[str, int], reason:
         connection = uow.connection
         ids = dict(connection.execute(
             select(_product.c.sku, _product.c.id).where(_product.c.sku.in_(list(quantities)))
-        ).tuples().all())
+        ).all())
         lines = [{"sku": sku, "qty_milli": qty} for sku, qty in quantities.items() if sku in ids and qty]
         if not lines:
             return 0

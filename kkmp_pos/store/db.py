@@ -29,6 +29,15 @@ BEGIN_OPTION = "sqlite_begin"
 "DEFERRED" for reads that need a snapshot, None for autocommit reads (no BEGIN at all)."""
 
 
+# Virtual tables and their shadow tables are made by hand in migrations; schema comparison skips them.
+SEARCH_TABLE_PREFIX = "product_search"
+
+
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """Alembic filter: everything but the full-text search tables."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE_PREFIX))
+
+
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     # We issue BEGIN ourselves (SQLAlchemy's pysqlite recipe) so BEGIN IMMEDIATE is possible.
     dbapi_connection.isolation_level = None

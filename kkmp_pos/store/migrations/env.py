@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+from kkmp_pos.store.db import include_name
 from kkmp_pos.store.models import Base
-
-# Virtual tables and their shadow tables are made by hand in migrations; autogenerate must skip them.
-SEARCH_TABLE_PREFIX = "product_search"
-
-
-def include_name(name: str | None, type_: str, _parent: object) -> bool:
-    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE_PREFIX))
 
 
 def run_migrations() -> None:

@@ -1,7 +1,7 @@
 """Initial schema: outlet, users, catalogue, stock ledger, sales, payments, journal.
 
 Revision ID: 0001_initial
-Revises: 
+Revises: (none)
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""KKMP POS test suite."""
