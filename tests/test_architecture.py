@@ -73,3 +73,16 @@ def test_every_module_has_a_one_line_docstring() -> None:
                 continue
             doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
             assert doc and doc.splitlines()[0].strip(), f"{path} has no module docstring"
+
+
+def test_every_package_on_disk_is_listed_for_installation() -> None:
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    on_disk = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("kkmp_pos", "sync")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    assert on_disk - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"
+    assert "kkmp_pos.resources" in listed

@@ -18,16 +18,24 @@ class UnitOfWork:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._committed = False
+        self._session: Session | None = None
 
     def __enter__(self) -> UnitOfWork:
         # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of deadlocking on upgrade.
         self.connection: Connection = self._engine.connect().execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
         self._transaction = self.connection.begin()
-        self.session = Session(bind=self.connection, autoflush=False, expire_on_commit=False)
         return self
 
+    @property
+    def session(self) -> Session:
+        """An ORM session joined to this transaction, made on first use (the sale path uses Core only)."""
+        if self._session is None:
+            self._session = Session(bind=self.connection, autoflush=False, expire_on_commit=False)
+        return self._session
+
     def commit(self) -> None:
-        self.session.flush()
+        if self._session is not None:
+            self._session.flush()
         self._transaction.commit()
         self._committed = True
 
@@ -37,7 +45,8 @@ class UnitOfWork:
             if not self._committed and self._transaction.is_active:
                 self._transaction.rollback()
         finally:
-            self.session.close()
+            if self._session is not None:
+                self._session.close()
             self.connection.close()
 
 

@@ -19,27 +19,33 @@ class FloatInEvent(ValueError):
     """Floats are not allowed anywhere in an event: money and quantities are integers."""
 
 
-def _reject_floats(value: Any) -> None:
-    if isinstance(value, float):
+def reject_floats(value: Any) -> None:
+    """Raise FloatInEvent if a float hides anywhere in `value` (exact `type` checks: this is on the sale path)."""
+    kind = type(value)
+    if kind is float:
         raise FloatInEvent(f"float {value!r} in an event")
-    if isinstance(value, Mapping):
+    if kind is dict or isinstance(value, Mapping):
         for item in value.values():
-            _reject_floats(item)
-    elif isinstance(value, list | tuple):
+            reject_floats(item)
+    elif kind is list or kind is tuple:
         for item in value:
-            _reject_floats(item)
+            reject_floats(item)
 
 
-def canon(value: Any) -> bytes:
-    """`canon(x)` of the protocol: sorted keys, no spaces, UTF-8, floats refused."""
-    _reject_floats(value)
+def canon(value: Any, *, checked: bool = True) -> bytes:
+    """`canon(x)` of the protocol: sorted keys, no spaces, UTF-8, floats refused.
+
+    `checked=False` skips the float walk for a value whose parts were already checked.
+    """
+    if checked:
+        reject_floats(value)
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def event_hash(event_without_hash: Mapping[str, Any]) -> str:
+def event_hash(event_without_hash: Mapping[str, Any], *, checked: bool = True) -> str:
     """`sha256_hex(bytes.fromhex(prev_hash) + canon(event without "hash"))`."""
     fields = {k: v for k, v in event_without_hash.items() if k != "hash"}
-    return hashlib.sha256(bytes.fromhex(fields["prev_hash"]) + canon(fields)).hexdigest()
+    return hashlib.sha256(bytes.fromhex(fields["prev_hash"]) + canon(fields, checked=checked)).hexdigest()
 
 
 def seal_event(
@@ -53,7 +59,8 @@ def seal_event(
     body: Mapping[str, Any],
     prev_hash: str,
 ) -> dict[str, Any]:
-    """Build a complete event with its hash."""
+    """Build a complete event with its hash; refuses floats in the body (the only caller-shaped field)."""
+    reject_floats(body)
     event: dict[str, Any] = {
         "seq": seq,
         "event_id": event_id,
@@ -64,7 +71,7 @@ def seal_event(
         "body": dict(body),
         "prev_hash": prev_hash,
     }
-    event["hash"] = event_hash(event)
+    event["hash"] = event_hash(event, checked=False)
     return event
 
 
