@@ -1,0 +1,79 @@
+"""The main window: the till in the middle, a small menu, and a status bar with outlet, cashier and clock."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+
+from kkmp_pos.domain.clock import format_wita
+from kkmp_pos.i18n import tr
+from kkmp_pos.services.context import PosContext
+from kkmp_pos.services.outlet import default_cashier, outlet_info
+from kkmp_pos.ui.print_jobs import PrintJobs
+from kkmp_pos.ui.tasks import TaskManager
+from kkmp_pos.ui.till import TillWidget
+
+CLOCK_INTERVAL_MS = 1_000
+
+
+class MainWindow(QMainWindow):
+    """Opens straight on the till; `.till` is the TillWidget, `.tasks` the background task manager."""
+
+    def __init__(self, ctx: PosContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        outlet = outlet_info(ctx)
+        self.cashier = default_cashier(ctx)  # PIN login comes in a later issue
+        self.tasks = TaskManager(self)
+        self.print_jobs = PrintJobs(ctx, self.tasks, self)
+        self.till = TillWidget(ctx, self.cashier, self.print_jobs, self)
+        self.setCentralWidget(self.till)
+        self.setWindowTitle(tr("KKMP POS — {gerai}", gerai=outlet.gerai_name))
+        self.resize(1200, 760)
+        self.tasks.unhandled_error.connect(self.till.show_exception)
+
+        menu = self.menuBar().addMenu(tr("&Menu"))
+        # The F-key lives in the text only: the till's own shortcut handles the key, no ambiguity.
+        history = QAction(tr("Riwayat penjualan") + "\tF5", self)
+        history.triggered.connect(lambda *_args: self.till.open_history())
+        settings = QAction(tr("Pengaturan…"), self)
+        settings.triggered.connect(lambda *_args: self.till.open_settings())
+        quit_action = QAction(tr("Keluar"), self)
+        quit_action.triggered.connect(lambda *_args: self.close())
+        menu.addAction(history)
+        menu.addAction(settings)
+        menu.addSeparator()
+        menu.addAction(quit_action)
+
+        self.outlet_label = QLabel(f"{outlet.koperasi_name} · {outlet.gerai_name}")
+        self.cashier_label = QLabel(tr("Kasir: {name}", name=self.cashier.full_name))
+        self.clock_label = QLabel()
+        status = self.statusBar()
+        status.addWidget(self.outlet_label, 1)
+        status.addPermanentWidget(self.cashier_label)
+        status.addPermanentWidget(self.clock_label)
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(CLOCK_INTERVAL_MS)
+        self._clock_timer.timeout.connect(self._tick)
+        self._clock_timer.start()
+        self._tick()
+        self.till.focus_scan()
+
+    def _tick(self) -> None:
+        self.clock_label.setText(format_wita(self._ctx.clock()))
+
+    def is_ready(self) -> bool:
+        """Shown, on screen, and the scan field is where keystrokes go (or will go once activated)."""
+        handle = self.windowHandle()
+        return (self.isVisible() and handle is not None and handle.isExposed()
+                and (self.till.scan_input.hasFocus() or self.focusWidget() is self.till.scan_input))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self._clock_timer.stop()
+        dialog = self.till.active_dialog
+        if dialog is not None:
+            dialog.reject()
+        # A receipt may still be printing: let it finish rather than cut the printer off mid-job.
+        self.tasks.shutdown()
+        super().closeEvent(event)

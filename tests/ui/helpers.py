@@ -1,0 +1,50 @@
+"""What a cashier's hands do in the UI tests: scan, press keys, find the dialog that opened."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from kkmp_pos.services.context import PosContext
+from kkmp_pos.services.settings import load_settings, save_settings
+from kkmp_pos.ui.till import TillWidget
+
+D = TypeVar("D", bound=QDialog)
+
+
+def scan(qtbot: QtBot, till: TillWidget, text: str) -> None:
+    """Like a keyboard-wedge scanner: the characters, then Enter."""
+    qtbot.keyClicks(till.scan_input, text)
+    qtbot.keyClick(till.scan_input, Qt.Key.Key_Return)
+
+
+def press(qtbot: QtBot, till: TillWidget, key: Qt.Key) -> None:
+    """A key pressed at the till, where the focus always is: the scan field."""
+    qtbot.keyClick(till.scan_input, key)
+
+
+def open_dialog(qtbot: QtBot, till: TillWidget, kind: type[D]) -> D:
+    qtbot.waitUntil(lambda: isinstance(till.active_dialog, kind))
+    dialog = till.active_dialog
+    assert isinstance(dialog, kind)
+    qtbot.waitUntil(dialog.isActiveWindow)  # activation is a queued window-system event
+    return dialog
+
+
+def wait_closed(qtbot: QtBot, till: TillWidget) -> None:
+    """The dialog is gone and the keyboard is back in the scan field."""
+    qtbot.waitUntil(lambda: till.active_dialog is None)
+    qtbot.waitUntil(till.scan_input.hasFocus)
+
+
+def use_printer(ctx: PosContext, uri: str) -> None:
+    save_settings(ctx, replace(load_settings(ctx), printer_uri=uri))
+
+
+def use_file_printer(ctx: PosContext, path: Path) -> None:
+    use_printer(ctx, f"file:{path}")
