@@ -9,12 +9,15 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 from kkmp_pos.domain.clock import format_wita
 from kkmp_pos.i18n import tr
 from kkmp_pos.services.context import PosContext
+from kkmp_pos.services.maintenance import CheckpointResult, checkpoint_wal
 from kkmp_pos.services.outlet import default_cashier, outlet_info
 from kkmp_pos.ui.print_jobs import PrintJobs
 from kkmp_pos.ui.tasks import TaskManager
 from kkmp_pos.ui.till import TillWidget
 
 CLOCK_INTERVAL_MS = 1_000
+IDLE_CHECKPOINT_MS = 30_000
+"""How often to try a WAL checkpoint while nobody is ringing up a sale."""
 
 
 class MainWindow(QMainWindow):
@@ -58,10 +61,31 @@ class MainWindow(QMainWindow):
         self._clock_timer.timeout.connect(self._tick)
         self._clock_timer.start()
         self._tick()
+        self.last_checkpoint: CheckpointResult | None = None
+        self._checkpoint_timer = QTimer(self)
+        self._checkpoint_timer.setInterval(IDLE_CHECKPOINT_MS)
+        self._checkpoint_timer.timeout.connect(self.idle_checkpoint)
+        self._checkpoint_timer.start()
         self.till.focus_scan()
 
     def _tick(self) -> None:
         self.clock_label.setText(format_wita(self._ctx.clock()))
+
+    def idle_checkpoint(self) -> bool:
+        """Checkpoint the WAL off the GUI thread, only between customers; returns whether it started.
+
+        Left to itself SQLite checkpoints every 1,000 pages inside whichever commit crosses the line,
+        which could be a sale at the counter.
+        """
+        if not self.till.cart_model.cart.is_empty() or self.till.active_dialog is not None:
+            return False
+        if not self.tasks.is_idle():
+            return False
+        self.tasks.run(lambda: checkpoint_wal(self._ctx), self._checkpointed)
+        return True
+
+    def _checkpointed(self, result: CheckpointResult) -> None:
+        self.last_checkpoint = result
 
     def is_ready(self) -> bool:
         """Shown, on screen, and the scan field is where keystrokes go (or will go once activated)."""
@@ -71,6 +95,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self._clock_timer.stop()
+        self._checkpoint_timer.stop()
         dialog = self.till.active_dialog
         if dialog is not None:
             dialog.reject()

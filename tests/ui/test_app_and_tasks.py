@@ -15,6 +15,7 @@ from kkmp_pos.ui.app import run_app
 from kkmp_pos.ui.main_window import MainWindow
 from kkmp_pos.ui.messages import Level, guarded
 from kkmp_pos.ui.tasks import TaskManager
+from tests.ui.helpers import scan
 
 
 def test_run_app_quits_once_the_till_is_ready(qapp: QApplication, ctx: PosContext) -> None:
@@ -89,3 +90,16 @@ def test_a_bug_in_a_slot_is_shown_not_raised(qtbot: QtBot) -> None:
     button.clicked.connect(button.on_click)
     button.click()  # pytest-qt fails the test if an exception escapes into Qt
     assert [type(e) for e in button.shown] == [KeyError]
+
+
+def test_idle_checkpoint_runs_only_between_customers(qtbot: QtBot, window: MainWindow) -> None:
+    scan(qtbot, window.till, "8999900000055")
+    assert window.idle_checkpoint() is False  # a customer is being served: leave the disk alone
+    window.till.new_transaction()
+    window.till.new_transaction()  # F9 twice empties a non-empty cart
+    assert window.till.cart_model.cart.is_empty()
+    assert window.idle_checkpoint() is True
+    qtbot.waitUntil(lambda: window.last_checkpoint is not None)
+    result = window.last_checkpoint
+    assert result is not None and not result.busy
+    assert result.checkpointed_pages == result.wal_pages
