@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from kkmp_pos.domain.catalog_import import CatalogFileInvalid, CatalogRow, RowProblem, parse_catalog_csv
 from kkmp_pos.domain.product import Product
 from kkmp_pos.domain.text import search_key
 from kkmp_pos.services.context import PosContext
-from kkmp_pos.services.uow import reading
+from kkmp_pos.store import queries
 from kkmp_pos.store.models import Product as ProductRow
 from kkmp_pos.store.models import ProductBarcode
 
@@ -20,23 +20,14 @@ MIN_SEARCH_CHARS = 2
 
 _product = ProductRow.__table__
 _barcode = ProductBarcode.__table__
-_PRODUCT_COLUMNS = (
-    _product.c.id, _product.c.sku, _product.c.name, _product.c.category, _product.c.unit, _product.c.price,
-    _product.c.member_price, _product.c.het, _product.c.ppn, _product.c.sold_by_weight, _product.c.lpg_kind,
-)
-_BY_BARCODE = (
-    select(*_PRODUCT_COLUMNS)
-    .join(_barcode, _barcode.c.product_id == _product.c.id)
-    .where(_barcode.c.barcode == bindparam("code"), _product.c.active.is_(True))
-)
-_BY_SKU = select(*_PRODUCT_COLUMNS).where(_product.c.sku == bindparam("sku"))
 
 
-def _to_product(row: Row[Any], barcode: str | None = None) -> Product:
+def _to_product(row: tuple[Any, ...], barcode: str | None = None) -> Product:
+    """A row in `queries.PRODUCT_COLUMNS` order."""
+    pid, sku, name, category, unit, price, member_price, het, ppn, weighed, lpg_kind = row
     return Product(
-        id=row.id, sku=row.sku, name=row.name, category=row.category, unit=row.unit, price=row.price,
-        member_price=row.member_price, het=row.het, ppn=row.ppn, sold_by_weight=bool(row.sold_by_weight),
-        lpg_kind=row.lpg_kind, barcode=barcode,
+        id=pid, sku=sku, name=name, category=category, unit=unit, price=price, member_price=member_price,
+        het=het, ppn=ppn, sold_by_weight=bool(weighed), lpg_kind=lpg_kind, barcode=barcode,
     )
 
 
@@ -45,14 +36,12 @@ def find_by_barcode(ctx: PosContext, code: str) -> Product | None:
     code = code.strip()
     if not code:
         return None
-    with reading(ctx.engine) as connection:
-        row = connection.execute(_BY_BARCODE, {"code": code}).first()
+    row = ctx.quick_reader().execute(queries.PRODUCT_BY_BARCODE, (code,)).fetchone()
     return _to_product(row, code) if row else None
 
 
 def find_by_sku(ctx: PosContext, sku: str) -> Product | None:
-    with reading(ctx.engine) as connection:
-        row = connection.execute(_BY_SKU, {"sku": sku.strip()}).first()
+    row = ctx.quick_reader().execute(queries.PRODUCT_BY_SKU, (sku.strip(),)).fetchone()
     return _to_product(row) if row else None
 
 
@@ -74,30 +63,17 @@ def search_products(ctx: PosContext, text: str, limit: int = SEARCH_LIMIT) -> li
     key = search_key(text)
     if len(key) < MIN_SEARCH_CHARS:
         return []
-    with reading(ctx.engine) as connection:
-        if key.isdigit() and len(key) >= 4:
-            row = connection.execute(_BY_BARCODE, {"code": key}).first()
-            if row:
-                return [_to_product(row, key)]
-        match, short_words = _fts_query(key)
-        if match:
-            sql = (
-                "SELECT p.id, p.sku, p.name, p.category, p.unit, p.price, p.member_price, p.het, p.ppn, "
-                "p.sold_by_weight, p.lpg_kind FROM product_search s JOIN product p ON p.id = s.rowid "
-                "WHERE product_search MATCH ? AND p.active"
-                + "".join(" AND p.name_norm LIKE ?" for _ in short_words)
-                + " LIMIT ?"
-            )
-            params = (match, *[f"%{w}%" for w in short_words], limit)
-            rows = connection.exec_driver_sql(sql, params).all()
-        else:
-            rows = connection.execute(
-                select(*_PRODUCT_COLUMNS)
-                .where(_product.c.name_norm >= key, _product.c.name_norm < key + "\uffff",
-                       _product.c.active.is_(True))
-                .order_by(_product.c.name_norm)
-                .limit(limit)
-            ).all()
+    reader = ctx.quick_reader()
+    if key.isdigit() and len(key) >= 4:
+        row = reader.execute(queries.PRODUCT_BY_BARCODE, (key,)).fetchone()
+        if row:
+            return [_to_product(row, key)]
+    match, short_words = _fts_query(key)
+    if match:
+        like = [f"%{w}%" for w in short_words]
+        rows = reader.execute(queries.product_search(len(short_words)), (match, *like, limit)).fetchall()
+    else:
+        rows = reader.execute(queries.PRODUCT_NAME_PREFIX, (key, key + "\uffff", limit)).fetchall()
     products = [_to_product(row) for row in rows]
     products.sort(key=lambda p: (not search_key(p.name).startswith(key), p.name.casefold()))
     return products

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -20,10 +23,34 @@ class PosContext:
     data_dir: Path
     clock: Clock = field(default=system_clock)
 
+    _local: threading.local = field(default_factory=threading.local, init=False, repr=False)
+    _kept: list[Any] = field(default_factory=list, init=False, repr=False)
+    _kept_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.engine)
 
+    def quick_reader(self) -> sqlite3.Connection:
+        """This thread's kept autocommit connection, for the scan path's one-row reads.
+
+        Checking a pooled connection out and back in costs ~80 us, ten times the indexed lookup itself;
+        a connection kept per thread (never shared between threads) removes that from every scan.
+        """
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            pooled = self.engine.raw_connection()
+            with self._kept_lock:
+                self._kept.append(pooled)
+            connection = pooled.driver_connection
+            self._local.connection = connection
+        return connection
+
     def close(self) -> None:
+        with self._kept_lock:
+            kept, self._kept = self._kept, []
+        for pooled in kept:
+            pooled.close()
+        self._local = threading.local()
         self.engine.dispose()
 
 

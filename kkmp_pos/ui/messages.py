@@ -56,12 +56,21 @@ class MessageBar(QLabel):
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setMinimumHeight(36)
         self.level: Level | None = None
+        self._styled: Level | None | bool = False  # False: no style applied yet
         self.clear_message()
+
+    def _style(self, level: Level | None) -> None:
+        # Restyling re-polishes the widget (~1 ms): only when the level changes, never on every scan.
+        if self._styled is level:
+            return
+        self._styled = level
+        colours = _STYLES[level] if level is not None else ""
+        self.setStyleSheet(f"QLabel {{ {colours} padding:6px; border-radius:4px; font-size:15px; }}")
 
     def show_message(self, text: str, level: Level = Level.INFO) -> None:
         self.level = level
         self.setText(text)
-        self.setStyleSheet(f"QLabel {{ {_STYLES[level]} padding:6px; border-radius:4px; font-size:15px; }}")
+        self._style(level)
 
     def show_info(self, text: str) -> None:
         self.show_message(text, Level.INFO)
@@ -78,7 +87,7 @@ class MessageBar(QLabel):
     def clear_message(self) -> None:
         self.level = None
         self.setText("")
-        self.setStyleSheet("QLabel { padding:6px; font-size:15px; }")
+        self._style(None)
 
 
 class ShowsErrors(Protocol):

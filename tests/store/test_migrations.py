@@ -9,7 +9,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from kkmp_pos.store.db import current_revision, head_revision, include_name, make_engine, migrate, open_store
+from kkmp_pos.store.db import (
+    HEAD_REVISION,
+    current_revision,
+    head_revision,
+    include_name,
+    make_engine,
+    migrate,
+    open_store,
+)
 from kkmp_pos.store.models import Base
 
 
@@ -22,6 +30,10 @@ def _schema_diff(path: Path) -> list[object]:
         diff = compare_metadata(context, Base.metadata)
     engine.dispose()
     return list(diff)
+
+
+def test_the_start_up_check_knows_the_newest_migration() -> None:
+    assert head_revision() == HEAD_REVISION
 
 
 def test_empty_file_migrates_to_a_schema_equal_to_the_models(tmp_path: Path) -> None:
