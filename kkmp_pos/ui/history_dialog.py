@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
@@ -15,6 +12,7 @@ from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.history import SaleSummary, sales_of_day
 from kkmp_pos.services.receipts import receipt_preview
 from kkmp_pos.ui.formatting import methods_text, time_wita
+from kkmp_pos.ui.list_model import Column, ListTableModel
 from kkmp_pos.ui.messages import Level, MessageBar, guarded
 from kkmp_pos.ui.print_jobs import PrintJobs
 from kkmp_pos.ui.receipt_preview import ReceiptPreview
@@ -27,48 +25,15 @@ from kkmp_pos.ui.widgets import (
     selected_row,
 )
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-NO_PARENT = QModelIndex()
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
-
-class SalesHistoryModel(QAbstractTableModel):
-    """Rows of the day's sales, newest first: receipt number, time (WITA), total, payment methods."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._sales: list[SaleSummary] = []
-
-    def set_sales(self, sales: list[SaleSummary]) -> None:
-        self.beginResetModel()
-        self._sales = list(sales)
-        self.endResetModel()
-
-    def sale(self, row: int) -> SaleSummary:
-        return self._sales[row]
-
-    def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:  # noqa: N802 (Qt override)
-        return 0 if parent.isValid() else len(self._sales)
-
-    def columnCount(self, parent: AnyIndex = NO_PARENT) -> int:  # noqa: N802 (Qt override)
-        return 0 if parent.isValid() else 4
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._sales):
-            return None
-        sale = self._sales[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (sale.receipt_no, time_wita(sale.created_at), format_rupiah(sale.total),
-                    methods_text(sale.methods))[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 2:
-            return _RIGHT
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt override)
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return (tr("No. struk"), tr("Waktu"), tr("Total"), tr("Pembayaran"))[section]
-        return None
+def sale_columns() -> list[Column[SaleSummary]]:
+    """The day's sales, newest first: receipt number, time (WITA), total, payment methods."""
+    return [
+        Column(tr("No. struk"), lambda s: s.receipt_no),
+        Column(tr("Waktu"), lambda s: time_wita(s.created_at)),
+        Column(tr("Total"), lambda s: format_rupiah(s.total), right=True),
+        Column(tr("Pembayaran"), lambda s: methods_text(s.methods)),
+    ]
 
 
 class HistoryDialog(QDialog):
@@ -84,7 +49,7 @@ class HistoryDialog(QDialog):
         self.filter_input = NavigableLineEdit()
         self.filter_input.setPlaceholderText(tr("Cari nomor struk, misalnya 000123"))
         self.filter_input.setStyleSheet("font-size:18px; padding:4px;")
-        self.sales_model = SalesHistoryModel(self)
+        self.sales_model: ListTableModel[SaleSummary] = ListTableModel(sale_columns(), self)
         self.sales_view = QTableView()
         self.sales_view.setModel(self.sales_model)
         configure_list_view(self.sales_view)
@@ -137,7 +102,7 @@ class HistoryDialog(QDialog):
     @guarded
     def refresh(self, text: str) -> None:
         sales = sales_of_day(self._ctx, receipt_filter=text)
-        self.sales_model.set_sales(sales)
+        self.sales_model.set_rows(sales)
         self.count_label.setText(tr("{n} transaksi", n=len(sales)))
         if sales:
             select_row(self.sales_view, 0)
@@ -150,7 +115,7 @@ class HistoryDialog(QDialog):
 
     def selected_sale(self) -> SaleSummary | None:
         row = selected_row(self.sales_view)
-        return self.sales_model.sale(row) if row >= 0 else None
+        return self.sales_model.row_at(row) if row >= 0 else None
 
     @guarded
     def _show_selected(self) -> None:

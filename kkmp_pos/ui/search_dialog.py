@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from kkmp_pos.domain.product import Product
@@ -13,6 +11,7 @@ from kkmp_pos.i18n import tr
 from kkmp_pos.services.catalog import MIN_SEARCH_CHARS, SEARCH_LIMIT, search_products
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.ui.formatting import unit_price_text
+from kkmp_pos.ui.list_model import Column, ListTableModel
 from kkmp_pos.ui.messages import MessageBar, guarded
 from kkmp_pos.ui.widgets import (
     NavigableLineEdit,
@@ -23,51 +22,14 @@ from kkmp_pos.ui.widgets import (
     selected_row,
 )
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-NO_PARENT = QModelIndex()
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
-
-class ProductResultsModel(QAbstractTableModel):
+def product_columns() -> list[Column[Product]]:
     """The products of one search: name, SKU, price (per kg for loose goods)."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._products: list[Product] = []
-
-    def set_products(self, products: list[Product]) -> None:
-        self.beginResetModel()
-        self._products = list(products)
-        self.endResetModel()
-
-    def product(self, row: int) -> Product:
-        return self._products[row]
-
-    def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:  # noqa: N802 (Qt override)
-        return 0 if parent.isValid() else len(self._products)
-
-    def columnCount(self, parent: AnyIndex = NO_PARENT) -> int:  # noqa: N802 (Qt override)
-        return 0 if parent.isValid() else 3
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._products):
-            return None
-        product = self._products[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            if index.column() == 0:
-                return product.name
-            if index.column() == 1:
-                return product.sku
-            return unit_price_text(product.price, weighed=product.sold_by_weight, unit=product.unit)
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 2:
-            return _RIGHT
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt override)
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return (tr("Barang"), tr("SKU"), tr("Harga"))[section]
-        return None
+    return [
+        Column(tr("Barang"), lambda p: p.name),
+        Column(tr("SKU"), lambda p: p.sku),
+        Column(tr("Harga"), lambda p: unit_price_text(p.price, weighed=p.sold_by_weight, unit=p.unit), right=True),
+    ]
 
 
 class SearchDialog(QDialog):
@@ -83,7 +45,7 @@ class SearchDialog(QDialog):
         self.query_input = NavigableLineEdit()
         self.query_input.setPlaceholderText(tr("Ketik nama barang atau SKU, minimal 2 huruf"))
         self.query_input.setStyleSheet("font-size:20px; padding:4px;")
-        self.results_model = ProductResultsModel(self)
+        self.results_model: ListTableModel[Product] = ListTableModel(product_columns(), self)
         self.results_view = QTableView()
         self.results_view.setModel(self.results_model)
         configure_list_view(self.results_view)
@@ -127,11 +89,11 @@ class SearchDialog(QDialog):
     def search(self, text: str) -> None:
         self.messages.clear_message()
         if len(search_key(text)) < MIN_SEARCH_CHARS:
-            self.results_model.set_products([])
+            self.results_model.set_rows([])
             self.status_label.setText(tr("Ketik minimal {n} huruf untuk mencari.", n=MIN_SEARCH_CHARS))
             return
         products = search_products(self._ctx, text, limit=SEARCH_LIMIT)
-        self.results_model.set_products(products)
+        self.results_model.set_rows(products)
         if not products:
             self.status_label.setText(tr("Tidak ada barang yang cocok dengan '{text}'.", text=text.strip()))
             return
@@ -149,7 +111,7 @@ class SearchDialog(QDialog):
 
     def selected_product(self) -> Product | None:
         row = selected_row(self.results_view)
-        return self.results_model.product(row) if row >= 0 else None
+        return self.results_model.row_at(row) if row >= 0 else None
 
     @guarded
     def pick_current(self) -> None:

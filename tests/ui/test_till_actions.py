@@ -26,13 +26,13 @@ def test_search_from_two_characters_with_keyboard_navigation(qtbot: QtBot, windo
     qtbot.keyClicks(search.query_input, "m")
     assert search.results_model.rowCount() == 0  # one character is not a search yet
     qtbot.keyClicks(search.query_input, "I")  # case does not matter
-    names = [search.results_model.product(row).name for row in range(search.results_model.rowCount())]
+    names = [search.results_model.row_at(row).name for row in range(search.results_model.rowCount())]
     assert len(names) >= 3 and all(name.lower().startswith("mi") for name in names)
-    assert search.selected_product() == search.results_model.product(0)
+    assert search.selected_product() == search.results_model.row_at(0)
     qtbot.keyClick(search.query_input, Qt.Key.Key_Down)
     qtbot.keyClick(search.query_input, Qt.Key.Key_Down)
     qtbot.keyClick(search.query_input, Qt.Key.Key_Up)
-    wanted = search.results_model.product(1)
+    wanted = search.results_model.row_at(1)
     assert search.selected_product() == wanted
     assert search.query_input.hasFocus()  # the arrows moved the list, not the focus
     qtbot.keyClick(search.query_input, Qt.Key.Key_Return)
@@ -46,7 +46,7 @@ def test_search_is_accent_insensitive_and_escape_closes(qtbot: QtBot, window: Ma
     till.open_search()
     search = open_dialog(qtbot, till, SearchDialog)
     qtbot.keyClicks(search.query_input, "KÉCAP")
-    assert [search.results_model.product(r).sku for r in range(search.results_model.rowCount())] == ["KCP-BNG-520"]
+    assert [search.results_model.row_at(r).sku for r in range(search.results_model.rowCount())] == ["KCP-BNG-520"]
     qtbot.keyClick(search.query_input, Qt.Key.Key_Escape)
     wait_closed(qtbot, till)
     assert till.cart_model.rowCount() == 0
