@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -64,6 +65,11 @@ def save_settings(ctx: PosContext, settings: Settings) -> None:
     parse_printer_uri(settings.printer_uri)
     if settings.paper_mm not in PAPER_COLUMNS:
         raise InvalidInput("Lebar kertas harus 58 atau 80 mm.")
+    if settings.logo_path and not Path(settings.logo_path).expanduser().is_file():
+        raise InvalidInput(
+            "File logo '{path}' tidak ditemukan. Pilih file gambar (PNG/JPG) yang ada, atau kosongkan kolom logo.",
+            path=settings.logo_path,
+        )
     if settings.language not in LANGUAGES:
         raise InvalidInput("Bahasa '{language}' tidak tersedia.", language=settings.language)
     rows = [{"key": f.name, "value": _encode(getattr(settings, f.name))} for f in fields(Settings)]

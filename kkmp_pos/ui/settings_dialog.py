@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -53,6 +54,10 @@ class SettingsDialog(QDialog):
         language_note = QLabel(tr("Bahasa baru berlaku setelah aplikasi ditutup dan dibuka lagi."))
         language_note.setWordWrap(True)
         self.footer_input = QLineEdit(self._loaded.receipt_footer)
+        self.logo_input = QLineEdit(self._loaded.logo_path)
+        self.logo_input.setPlaceholderText(tr("kosongkan bila tanpa logo; contoh: /home/kasir/logo.png"))
+        self.drawer_check = QCheckBox(tr("Buka laci uang saat struk pembayaran tunai dicetak"))
+        self.drawer_check.setChecked(self._loaded.open_drawer_on_cash)
 
         self.messages = MessageBar()
         self.test_print_button = action_button(tr("Cetak uji"))
@@ -61,7 +66,7 @@ class SettingsDialog(QDialog):
         self.test_print_button.clicked.connect(self.test_print)
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
-        for field in (self.printer_uri_input, self.footer_input):
+        for field in (self.printer_uri_input, self.footer_input, self.logo_input):
             field.returnPressed.connect(self.save)
         self._print_jobs.finished.connect(self._on_print_finished)
         self._listening = True
@@ -73,6 +78,8 @@ class SettingsDialog(QDialog):
         form.addRow(tr("Bahasa"), self.language_combo)
         form.addRow("", language_note)
         form.addRow(tr("Catatan kaki struk"), self.footer_input)
+        form.addRow(tr("Logo struk (gambar)"), self.logo_input)
+        form.addRow("", self.drawer_check)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.messages)
@@ -102,6 +109,8 @@ class SettingsDialog(QDialog):
             paper_mm=int(self.paper_combo.currentData()),
             language=str(self.language_combo.currentData()),
             receipt_footer=self.footer_input.text().strip(),
+            logo_path=self.logo_input.text().strip(),
+            open_drawer_on_cash=self.drawer_check.isChecked(),
         )
 
     def _store(self) -> Settings:

@@ -144,3 +144,23 @@ def test_settings_refuse_a_bad_printer_address_and_keep_what_was_typed(qtbot: Qt
     assert (stored.printer_uri, stored.paper_mm, stored.receipt_footer) == (
         f"file:{printer_file}", 80, "Sampai jumpa")
     assert till.messages.text() == "Pengaturan disimpan."
+
+
+def test_settings_store_the_logo_and_drawer_choice_and_refuse_a_missing_logo(
+        qtbot: QtBot, window: MainWindow, ctx: PosContext, tmp_path: Path) -> None:
+    from PIL import Image
+
+    till = window.till
+    till.open_settings()
+    dialog = open_dialog(qtbot, till, SettingsDialog)
+    dialog.logo_input.setText(str(tmp_path / "tidak-ada.png"))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "tidak ditemukan" in dialog.messages.text() and dialog.isVisible()
+    logo = tmp_path / "logo.png"
+    Image.new("1", (64, 32), 0).save(logo)
+    dialog.logo_input.setText(str(logo))
+    dialog.drawer_check.setChecked(False)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    wait_closed(qtbot, till)
+    stored = load_settings(ctx)
+    assert (stored.logo_path, stored.open_drawer_on_cash) == (str(logo), False)
