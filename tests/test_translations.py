@@ -12,7 +12,8 @@ import pytest
 import kkmp_pos
 from kkmp_pos import i18n
 from kkmp_pos.domain.errors import InvalidInput
-from kkmp_pos.domain.payment import METHOD_LABELS
+from kkmp_pos.domain.payment import METHOD_LABELS, STATUS_LABELS
+from kkmp_pos.domain.roles import ACTION_LABELS, ROLE_LABELS
 
 PACKAGE = Path(kkmp_pos.__file__).parent
 # Calls whose first argument is Indonesian source text translated through kkmp_pos.i18n.tr.
@@ -41,8 +42,9 @@ def source_texts() -> dict[str, str]:
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     found.setdefault(first.value, f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
     # Labels translated through a lookup table rather than a literal call.
-    for label in METHOD_LABELS.values():
-        found.setdefault(label, "kkmp_pos/domain/payment.py:METHOD_LABELS")
+    for table in (METHOD_LABELS, STATUS_LABELS, ACTION_LABELS, ROLE_LABELS):
+        for label in table.values():
+            found.setdefault(label, "a label table")
     return found
 
 

@@ -10,9 +10,10 @@ from typing import Literal
 
 from kkmp_pos.domain.clock import format_wita
 from kkmp_pos.domain.money import format_rupiah
-from kkmp_pos.domain.payment import CASH, METHOD_LABELS
+from kkmp_pos.domain.payment import CASH, METHOD_LABELS, PENDING
 from kkmp_pos.domain.quantity import format_quantity
 from kkmp_pos.domain.sale import OutletInfo, SaleRecord, SoldLine
+from kkmp_pos.domain.savings import SavingsSlip, savings_kind_label
 from kkmp_pos.i18n import tr
 
 Align = Literal["left", "center", "right"]
@@ -100,22 +101,32 @@ def build_receipt(sale: SaleRecord, *, copy: bool = False) -> ReceiptDocument:
         Pair(tr("Kasir"), sale.cashier_name),
         Pair(tr("Pelanggan"),
              tr("Anggota {member_no}", member_no=sale.member_no) if sale.member_no else tr("Non-anggota")),
-        Rule("-"),
     ]
+    if sale.member_name:
+        out.append(Text(sale.member_name, align="right"))
+    out.append(Rule("-"))
     for line in sale.lines:
         out += _sold_line(line)
-    # Discount lines go here, between the items and the total, once sales carry discounts.
-    out += [
-        Rule("-"),
-        Pair(tr("TOTAL"), format_rupiah(sale.total), bold=True, double=True),
-    ]
+    out.append(Rule("-"))
+    if sale.cart_discount:
+        out += [
+            Pair(tr("Subtotal"), format_rupiah(sale.subtotal)),
+            Pair(tr("Diskon belanja"), format_rupiah(-sale.cart_discount)),
+        ]
+    out.append(Pair(tr("TOTAL"), format_rupiah(sale.total), bold=True, double=True))
+    if sale.discount_total:
+        out.append(Pair(tr("Anda hemat"), format_rupiah(sale.discount_total)))
     for payment in sale.payments:
         label = tr(METHOD_LABELS.get(payment.method, payment.method))
+        if payment.bank:
+            label = f"{label} {payment.bank}"
         # Cash shows what the customer handed over; the change line below explains the difference.
         shown = payment.tendered if payment.method == CASH else payment.amount
         out.append(Pair(label, format_rupiah(shown)))
         if payment.reference:
             out.append(Text(tr("Ref: {reference}", reference=payment.reference)))
+        if payment.status == PENDING:
+            out.append(Text(tr("(menunggu verifikasi)")))
     if sale.paid_in_cash or sale.change:
         out.append(Pair(tr("Kembalian"), format_rupiah(sale.change), bold=True))
     out.append(Rule("-"))
@@ -143,8 +154,11 @@ def _sold_line(line: SoldLine) -> list[Element]:
         quantity = f"{quantity} {line.unit}"
     elements: list[Element] = [
         Text(line.name),
-        Pair(f"{quantity} x {format_rupiah(line.unit_price)}", format_rupiah(line.total), indent=2),
+        Pair(f"{quantity} x {format_rupiah(line.unit_price)}",
+             format_rupiah(line.total + line.cart_discount_share + line.line_discount), indent=2),
     ]
+    if line.line_discount:
+        elements.append(Pair(tr("Diskon"), format_rupiah(-line.line_discount), indent=2))
     # LPG 3 kg lines will add the buyer's masked NIK and category here (Text lines, indent 2) once
     # SoldLine carries them; nothing is printed until the sale records that data.
     return elements
@@ -159,6 +173,43 @@ def _audit_line(seq: int, digest: str | None) -> str:
     if digest:
         return tr("Jurnal #{seq} {hash}", seq=seq, hash=digest[:8])
     return tr("Jurnal #{seq}", seq=seq)
+
+
+def build_savings_receipt(slip: SavingsSlip, *, copy: bool = False) -> ReceiptDocument:
+    """The slip of one simpanan deposit or withdrawal, with the balance of that kind after it."""
+    kind = savings_kind_label(slip.kind)
+    title = tr("PENARIKAN {kind}", kind=kind.upper()) if slip.is_withdrawal else tr("SETORAN {kind}",
+                                                                                    kind=kind.upper())
+    out: list[Element] = [Text(tr("SALINAN"), align="center", bold=True, double=True)] if copy else []
+    out += _outlet_header(slip.outlet)
+    out += [
+        Rule("-"),
+        Pair(tr("No. Slip"), slip.receipt_no),
+        Pair(tr("Waktu"), format_wita(slip.created_at)),
+        Pair(tr("Kasir"), slip.cashier_name),
+        Pair(tr("Anggota"), slip.member_no),
+        Text(slip.member_name, align="right"),
+        Rule("-"),
+        Text(title, align="center", bold=True),
+        Pair(tr("Jumlah"), format_rupiah(abs(slip.amount)), bold=True, double=True),
+    ]
+    label = tr(METHOD_LABELS.get(slip.method, slip.method))
+    out.append(Pair(f"{label} {slip.bank}" if slip.bank else label, format_rupiah(slip.tendered)))
+    if slip.reference:
+        out.append(Text(tr("Ref: {reference}", reference=slip.reference)))
+    if slip.method == CASH and not slip.is_withdrawal:
+        out.append(Pair(tr("Kembalian"), format_rupiah(slip.change), bold=True))
+    out += [Rule("-"), Pair(tr("Saldo {kind}", kind=kind.lower()), format_rupiah(slip.balance_after))]
+    if slip.is_withdrawal:
+        # The koperasi keeps proof that the member received the money.
+        out += [Feed(2), Text(tr("Tanda tangan penerima: ____________"))]
+    if copy:
+        out.append(Text(tr("SALINAN"), align="center", bold=True))
+    out += [Feed(1), Barcode(slip.receipt_no)]
+    if slip.journal_seq is not None:
+        out.append(Text(_audit_line(slip.journal_seq, slip.journal_hash), align="center", small=True))
+    out.append(Cut())
+    return ReceiptDocument(tuple(out))
 
 
 def printer_test_document(outlet: OutletInfo, moment: datetime, *, printer_uri: str, paper_mm: int,

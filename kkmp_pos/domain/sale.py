@@ -29,6 +29,13 @@ class SoldLine:
     qty_milli: int
     unit_price: Rupiah
     total: Rupiah
+    """Net: price x qty - the line's own discount - its share of the cart discount."""
+    line_discount: Rupiah = 0
+    cart_discount_share: Rupiah = 0
+
+    @property
+    def gross(self) -> Rupiah:
+        return self.total + self.line_discount + self.cart_discount_share
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +45,8 @@ class SoldPayment:
     tendered: Rupiah
     change: Rupiah
     reference: str | None = None
+    bank: str | None = None
+    status: str = "settled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +62,23 @@ class SaleRecord:
     payments: tuple[SoldPayment, ...]
     total: Rupiah
     member_no: str | None = None
+    member_name: str | None = None
+    discount_total: Rupiah = 0
     journal_seq: int | None = None
     journal_hash: str | None = None
 
     @property
     def change(self) -> Rupiah:
         return sum(p.change for p in self.payments)
+
+    @property
+    def cart_discount(self) -> Rupiah:
+        return sum(line.cart_discount_share for line in self.lines)
+
+    @property
+    def subtotal(self) -> Rupiah:
+        """The lines after their own discounts, before the cart discount."""
+        return self.total + self.cart_discount
 
     @property
     def paid_in_cash(self) -> bool:

@@ -14,13 +14,14 @@ from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.outlet import outlet_info
 from kkmp_pos.services.settings import load_settings
 from kkmp_pos.services.uow import reading
-from kkmp_pos.store.models import JournalEvent, Payment, Sale, SaleLine, User
+from kkmp_pos.store.models import JournalEvent, Member, Payment, Sale, SaleLine, User
 
 _sale = Sale.__table__
 _line = SaleLine.__table__
 _payment = Payment.__table__
 _user = User.__table__
 _journal = JournalEvent.__table__
+_member = Member.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +82,10 @@ def load_sale(ctx: PosContext, sale_id: str) -> SaleRecord:
     footer = load_settings(ctx).receipt_footer
     with reading(ctx.engine) as connection:
         head = connection.execute(
-            select(_sale, _user.c.full_name, _journal.c.hash)
+            select(_sale, _user.c.full_name, _journal.c.hash, _member.c.member_no, _member.c.name.label("buyer"))
             .join(_user, _user.c.id == _sale.c.cashier_id)
             .join(_journal, _journal.c.seq == _sale.c.journal_seq)
+            .outerjoin(_member, _member.c.id == _sale.c.member_id)
             .where(_sale.c.id == sale_id)
         ).first()
         if head is None:
@@ -94,8 +96,11 @@ def load_sale(ctx: PosContext, sale_id: str) -> SaleRecord:
         id=head.id, receipt_no=head.receipt_no, created_at=head.created_at, cashier_name=head.full_name,
         outlet=outlet_info(ctx, footer),
         lines=tuple(SoldLine(sku=x.sku, name=x.name, unit=x.unit, sold_by_weight=bool(x.sold_by_weight),
-                             qty_milli=x.qty_milli, unit_price=x.unit_price, total=x.total) for x in lines),
+                             qty_milli=x.qty_milli, unit_price=x.unit_price, total=x.total,
+                             line_discount=x.line_discount, cart_discount_share=x.cart_discount_share)
+                    for x in lines),
         payments=tuple(SoldPayment(method=p.method, amount=p.amount, tendered=p.tendered, change=p.change,
-                                   reference=p.reference) for p in payments),
-        total=head.total, member_no=None, journal_seq=head.journal_seq, journal_hash=head.hash,
+                                   reference=p.reference, bank=p.bank, status=p.status) for p in payments),
+        total=head.total, member_no=head.member_no, member_name=head.buyer, discount_total=head.discount_total,
+        journal_seq=head.journal_seq, journal_hash=head.hash,
     )

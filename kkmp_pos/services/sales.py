@@ -1,22 +1,36 @@
-"""Completing a sale: header, lines, payments, stock movements and journal event in one transaction."""
+"""Completing a sale: header, lines, payments, kasbon, stock movements and journal event in one transaction."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
-from kkmp_pos.domain.cart import Cart
+from kkmp_pos.domain.cart import CUSTOMER, Cart
 from kkmp_pos.domain.clock import business_date, rfc3339
 from kkmp_pos.domain.errors import InvalidInput
-from kkmp_pos.domain.money import Rupiah, format_rupiah
-from kkmp_pos.domain.payment import Payment
+from kkmp_pos.domain.money import Rupiah
+from kkmp_pos.domain.payment import KASBON, Payment, check_payments
+from kkmp_pos.domain.roles import Action, can_sell
+from kkmp_pos.domain.sale_rules import Requirement, required_approvals
+from kkmp_pos.services.approval_use import use_approvals
+from kkmp_pos.services.ceilings import ceilings_in_force
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.journal import append_event
-from kkmp_pos.store.models import Outlet, Sale, SaleLine, Setting, StockMovement
+from kkmp_pos.store.models import (
+    CreditEntry,
+    Member,
+    Outlet,
+    Sale,
+    SaleLine,
+    Setting,
+    StockMovement,
+    User,
+)
 from kkmp_pos.store.models import Payment as PaymentRow
 
 _sale = Sale.__table__
@@ -25,12 +39,16 @@ _payment = PaymentRow.__table__
 _movement = StockMovement.__table__
 _outlet = Outlet.__table__
 _setting = Setting.__table__
+_user = User.__table__
+_member = Member.__table__
+_credit = CreditEntry.__table__
 
 # Statements built once: SQLAlchemy caches their compiled form, keeping the sale path close to raw sqlite3.
 _INSERT_SALE = insert(_sale)
 _INSERT_LINES = insert(_line)
 _INSERT_PAYMENTS = insert(_payment)
 _INSERT_MOVEMENTS = insert(_movement)
+_INSERT_CREDIT = insert(_credit)
 _HEADER_FACTS = select(
     _outlet.c.id,
     _outlet.c.code,
@@ -38,6 +56,8 @@ _HEADER_FACTS = select(
     .scalar_subquery(),
     select(_setting.c.value).where(_setting.c.key == "master_version").scalar_subquery(),
 ).limit(1)
+_CASHIER = select(_user.c.role, _user.c.active)
+_KASBON_FOR_CUSTOMERS = select(_setting.c.value).where(_setting.c.key == "kasbon_for_customers")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,30 +76,22 @@ def receipt_number(outlet_code: str, seq: int) -> str:
     return f"{outlet_code}-{seq:06d}"
 
 
-def _check_payments(total: Rupiah, payments: Sequence[Payment]) -> None:
-    if not payments:
-        raise InvalidInput("Belum ada pembayaran. Masukkan uang diterima lalu selesaikan.")
-    paid = sum(p.amount for p in payments)
-    if paid != total:
-        raise InvalidInput(
-            "Jumlah pembayaran {paid} tidak sama dengan total {total}.",
-            paid=format_rupiah(paid), total=format_rupiah(total),
-        )
-    for payment in payments:
-        if payment.amount < 0 or payment.change < 0 or payment.tendered < payment.amount:
-            raise InvalidInput("Pembayaran tidak sah: uang diterima kurang dari jumlah yang dibayar.")
-        if payment.change and payment.method != "tunai":
-            raise InvalidInput("Kembalian hanya dari pembayaran tunai.")
-
-
 def complete_sale(ctx: PosContext, cart: Cart, payments: Sequence[Payment], *, cashier_id: str,
-                  member_id: str | None = None) -> CompletedSale:
-    """Write the whole sale durably (synchronous=FULL) or nothing of it."""
+                  member_id: str | None = None, approvals: Sequence[str] = ()) -> CompletedSale:
+    """Write the whole sale durably (synchronous=FULL) or nothing of it.
+
+    `approvals` are ids of approval records (services.approvals) covering every rule the cart breaks:
+    a price above HET, a manual price, a discount over the cashier's limit, kasbon over the buyer's limit.
+    """
     if cart.is_empty():
         raise InvalidInput("Keranjang masih kosong. Pindai barang dulu.")
     total = cart.total
-    _check_payments(total, payments)
+    check_payments(total, payments)
+    member_id = member_id or (cart.member.id if cart.member else None)
+    if cart.member is not None and member_id != cart.member.id:
+        raise InvalidInput("Anggota pada keranjang berbeda dengan anggota transaksi. Pilih ulang anggotanya.")
     now = ctx.clock()
+    day = business_date(now)
     sale_id = str(uuid.uuid4())
     with ctx.unit_of_work() as uow:
         connection = uow.connection
@@ -87,43 +99,98 @@ def complete_sale(ctx: PosContext, cart: Cart, payments: Sequence[Payment], *, c
         if facts is None:
             raise InvalidInput("Data gerai belum ada. Jalankan penyiapan gerai (atau --demo) dulu.")
         outlet_id, outlet_code, last_seq, master_raw = facts
+        role = _cashier_role(connection, cashier_id)
+        ceilings = ceilings_in_force(connection, [line.product for line in cart.lines], day)
+        needs = required_approvals(cart, role, ceilings)
+        kasbon = sum(p.amount for p in payments if p.method == KASBON)
+        credit_days = _check_kasbon(connection, member_id, kasbon, needs) if kasbon else 0
+        spent = use_approvals(connection, needs, approvals, sale_id)
         master_version = int(master_raw or 0)
         receipt_seq = last_seq + 1
         receipt_no = receipt_number(outlet_code, receipt_seq)
-        lines = [
-            {
-                "id": str(uuid.uuid4()), "sale_id": sale_id, "line_no": number,
-                "product_id": line.product.id, "sku": line.product.sku, "name": line.product.name,
-                "unit": line.product.unit, "sold_by_weight": line.product.sold_by_weight,
-                "qty_milli": line.qty_milli, "unit_price": line.unit_price, "total": line.total,
-            }
-            for number, line in enumerate(cart.lines, start=1)
-        ]
+        lines = _line_rows(sale_id, cart)
         payment_rows = [
             {
                 "id": str(uuid.uuid4()), "sale_id": sale_id, "method": p.method, "amount": p.amount,
-                "tendered": p.tendered, "change": p.change, "reference": p.reference, "status": "settled",
+                "tendered": p.tendered, "change": p.change, "reference": p.reference, "bank": p.bank,
+                "status": p.status,
             }
             for p in payments
         ]
-        day = business_date(now).isoformat()
         event = append_event(
             connection, type="sale", at=now, master_version=master_version,
-            body=_event_body(sale_id, outlet_id, receipt_no, cashier_id, member_id, rfc3339(now), day, total,
-                             lines, payment_rows),
+            body=_event_body(sale_id, outlet_id, receipt_no, cashier_id, cart, member_id, rfc3339(now),
+                             day.isoformat(), lines, payment_rows, spent),
         )
         connection.execute(_INSERT_SALE, {
             "id": sale_id, "outlet_id": outlet_id, "receipt_no": receipt_no, "receipt_seq": receipt_seq,
-            "cashier_id": cashier_id, "member_id": member_id, "created_at": now, "business_date": day,
-            "total": total, "line_count": len(lines), "status": "completed", "master_version": master_version,
+            "cashier_id": cashier_id, "member_id": member_id, "created_at": now, "business_date": day.isoformat(),
+            "subtotal": cart.subtotal, "discount_total": cart.discount_total, "total": total,
+            "line_count": len(lines), "status": "completed", "master_version": master_version,
             "journal_seq": event.seq,
         })
         connection.execute(_INSERT_LINES, lines)
         connection.execute(_INSERT_PAYMENTS, payment_rows)
+        if kasbon:
+            assert member_id is not None
+            connection.execute(_INSERT_CREDIT, {
+                "id": str(uuid.uuid4()), "member_id": member_id, "kind": "kasbon", "amount": kasbon,
+                "sale_id": sale_id, "receipt_no": receipt_no,
+                "due_date": (day + timedelta(days=credit_days)).isoformat(), "cashier_id": cashier_id,
+                "created_at": now, "journal_seq": event.seq,
+            })
         _write_stock_movements(connection, sale_id, lines, now)
         uow.commit()
     return CompletedSale(sale_id=sale_id, receipt_no=receipt_no, total=total,
                          change=sum(p.change for p in payments), journal_seq=event.seq)
+
+
+def _cashier_role(connection: Connection, cashier_id: str) -> str:
+    row = connection.execute(_CASHIER.where(_user.c.id == cashier_id)).first()
+    if row is None or not row.active:
+        raise InvalidInput("Pengguna kasir tidak dikenal atau tidak aktif. Masuk ulang dengan PIN.")
+    if not can_sell(row.role):
+        raise InvalidInput("Peran {role} hanya dapat melihat data, tidak dapat berjualan.", role=row.role)
+    return str(row.role)
+
+
+def _check_kasbon(connection: Connection, member_id: str | None, kasbon: Rupiah,
+                  needs: list[Requirement]) -> int:
+    """Kasbon only for a registered, active buyer; above their limit it needs an approval. Returns due days."""
+    if member_id is None:
+        raise InvalidInput("Kasbon hanya untuk anggota atau pelanggan terdaftar. Pilih pembelinya dulu (F7).")
+    member = connection.execute(
+        select(_member.c.member_no, _member.c.kind, _member.c.status, _member.c.credit_limit,
+               _member.c.credit_days).where(_member.c.id == member_id)
+    ).first()
+    if member is None or member.status != "aktif":
+        raise InvalidInput("Pembeli ini tidak terdaftar atau tidak aktif, jadi tidak dapat kasbon.")
+    if member.kind == CUSTOMER and connection.execute(_KASBON_FOR_CUSTOMERS).scalar() != "1":
+        raise InvalidInput("Kasbon hanya untuk anggota. Pelanggan bukan anggota dapat kasbon bila diizinkan "
+                           "di Pengaturan.")
+    balance = int(connection.execute(
+        select(func.coalesce(func.sum(_credit.c.amount), 0)).where(_credit.c.member_id == member_id)
+    ).scalar() or 0)
+    if balance + kasbon > member.credit_limit:
+        needs.append(Requirement(
+            Action.KASBON_OVER_LIMIT, member.member_no,
+            {"limit": member.credit_limit, "balance": balance}, {"balance": balance + kasbon},
+        ))
+    return int(member.credit_days)
+
+
+def _line_rows(sale_id: str, cart: Cart) -> list[dict[str, Any]]:
+    shares = cart.cart_discount_shares()
+    return [
+        {
+            "id": str(uuid.uuid4()), "sale_id": sale_id, "line_no": number,
+            "product_id": line.product.id, "sku": line.product.sku, "name": line.product.name,
+            "unit": line.product.unit, "sold_by_weight": line.product.sold_by_weight,
+            "qty_milli": line.qty_milli, "unit_price": line.unit_price, "list_price": line.list_price,
+            "line_discount": line.line_discount, "cart_discount_share": share, "total": line.total - share,
+        }
+        for number, (line, share) in enumerate(zip(cart.lines, shares, strict=True), start=1)
+    ]
 
 
 def _write_stock_movements(connection: Connection, sale_id: str, lines: list[dict[str, Any]], now: Any) -> None:
@@ -134,22 +201,26 @@ def _write_stock_movements(connection: Connection, sale_id: str, lines: list[dic
     ])
 
 
-def _event_body(sale_id: str, outlet_id: str, receipt_no: str, cashier_id: str, member_id: str | None,
-                sold_at: str, day: str, total: int, lines: list[dict[str, Any]],
-                payments: list[dict[str, Any]]) -> dict[str, Any]:
+def _event_body(sale_id: str, outlet_id: str, receipt_no: str, cashier_id: str, cart: Cart,
+                member_id: str | None, sold_at: str, day: str, lines: list[dict[str, Any]],
+                payments: list[dict[str, Any]], approvals: list[str]) -> dict[str, Any]:
     """The sale as the city receives it: ids, copies of names and prices, integers only."""
     return {
         "sale_id": sale_id, "outlet_id": outlet_id, "receipt_no": receipt_no, "cashier_id": cashier_id,
-        "member_id": member_id, "sold_at": sold_at, "business_date": day, "total": total,
+        "member_id": member_id, "member_no": cart.member.member_no if cart.member else None,
+        "sold_at": sold_at, "business_date": day, "subtotal": cart.subtotal,
+        "discount_total": cart.discount_total, "total": cart.total, "approvals": approvals,
         "lines": [
             {"line_id": line["id"], "line_no": line["line_no"], "sku": line["sku"], "name": line["name"],
              "unit": line["unit"], "qty_milli": line["qty_milli"], "unit_price": line["unit_price"],
-             "total": line["total"]}
+             "list_price": line["list_price"], "line_discount": line["line_discount"],
+             "cart_discount_share": line["cart_discount_share"], "total": line["total"]}
             for line in lines
         ],
         "payments": [
             {"payment_id": p["id"], "method": p["method"], "amount": p["amount"], "tendered": p["tendered"],
-             "change": p["change"], "reference": p["reference"]}
+             "change": p["change"], "reference": p["reference"], "bank": p["bank"], "status": p["status"]}
             for p in payments
         ],
     }
+

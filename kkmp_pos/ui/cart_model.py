@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
-from kkmp_pos.domain.cart import Cart, CartLine
+from kkmp_pos.domain.cart import Cart, CartLine, Discount, MemberRef
 from kkmp_pos.domain.money import format_rupiah
 from kkmp_pos.domain.product import Product
 from kkmp_pos.i18n import tr
@@ -84,7 +84,7 @@ class CartTableModel(QAbstractTableModel):
         """Add to the cart (same piece product joins its line); returns the row that changed."""
         before = len(self._cart.lines)
         # Validate on a throwaway copy first so a refused quantity never half-updates the view.
-        probe = Cart(lines=list(self._cart.lines))
+        probe = Cart(lines=list(self._cart.lines), member=self._cart.member, discount=self._cart.discount)
         row = probe.add(product, qty_milli)
         if row >= before:
             self.beginInsertRows(QModelIndex(), row, row)
@@ -107,6 +107,27 @@ class CartTableModel(QAbstractTableModel):
         self.endRemoveRows()
         self.changed.emit()
         return line
+
+    def set_member(self, member: MemberRef | None) -> None:
+        """Attach or detach the buyer; every line may change price (member prices)."""
+        self.beginResetModel()
+        self._cart.set_member(member)
+        self.endResetModel()
+        self.changed.emit()
+
+    def set_price(self, row: int, unit_price: int) -> None:
+        self._cart.set_price(row, unit_price)
+        self._row_changed(row)
+        self.changed.emit()
+
+    def set_line_discount(self, row: int, discount: Discount | None) -> None:
+        self._cart.set_line_discount(row, discount)
+        self._row_changed(row)
+        self.changed.emit()
+
+    def set_cart_discount(self, discount: Discount | None) -> None:
+        self._cart.discount = discount
+        self.changed.emit()
 
     def clear(self) -> None:
         self.beginResetModel()
