@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from kkmp_pos.domain.product import Product
 from kkmp_pos.domain.sale_rules import Ceiling
 from kkmp_pos.store.models import PriceCeiling
 
 _ceiling = PriceCeiling.__table__
+# Built once (the sale path runs it on every sale); the expanding IN keeps one cached compiled form.
+_IN_FORCE = (
+    select(_ceiling.c.sku, _ceiling.c.kind, _ceiling.c.amount, _ceiling.c.source)
+    .where(_ceiling.c.sku.in_(bindparam("skus", expanding=True)), _ceiling.c.effective_from <= bindparam("day"))
+    .order_by(_ceiling.c.sku, _ceiling.c.kind.desc(), _ceiling.c.effective_from.desc())
+)
 
 
 def ceilings_in_force(connection: Connection, products: Iterable[Product], day: date) -> dict[str, Ceiling]:
@@ -24,11 +30,7 @@ def ceilings_in_force(connection: Connection, products: Iterable[Product], day: 
     if not wanted:
         return {}
     found: dict[str, Ceiling] = {}
-    rows = connection.execute(
-        select(_ceiling.c.sku, _ceiling.c.kind, _ceiling.c.amount, _ceiling.c.source)
-        .where(_ceiling.c.sku.in_(wanted), _ceiling.c.effective_from <= day.isoformat())
-        .order_by(_ceiling.c.sku, _ceiling.c.kind.desc(), _ceiling.c.effective_from.desc())
-    ).all()
+    rows = connection.execute(_IN_FORCE, {"skus": wanted, "day": day.isoformat()}).all()
     for sku, kind, amount, source in rows:
         current = found.get(sku)
         if current is None or (current.kind == "HAP" and kind == "HET"):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 
 from kkmp_pos.domain.cart import CUSTOMER, Cart
 from kkmp_pos.domain.clock import business_date, rfc3339
@@ -55,8 +55,9 @@ _HEADER_FACTS = select(
     select(func.coalesce(func.max(_sale.c.receipt_seq), 0)).where(_sale.c.outlet_id == _outlet.c.id)
     .scalar_subquery(),
     select(_setting.c.value).where(_setting.c.key == "master_version").scalar_subquery(),
+    select(_user.c.role).where(_user.c.id == bindparam("cashier_id"), _user.c.active.is_(True))
+    .scalar_subquery(),
 ).limit(1)
-_CASHIER = select(_user.c.role, _user.c.active)
 _KASBON_FOR_CUSTOMERS = select(_setting.c.value).where(_setting.c.key == "kasbon_for_customers")
 
 
@@ -95,11 +96,11 @@ def complete_sale(ctx: PosContext, cart: Cart, payments: Sequence[Payment], *, c
     sale_id = str(uuid.uuid4())
     with ctx.unit_of_work() as uow:
         connection = uow.connection
-        facts = connection.execute(_HEADER_FACTS).first()
+        facts = connection.execute(_HEADER_FACTS, {"cashier_id": cashier_id}).first()
         if facts is None:
             raise InvalidInput("Data gerai belum ada. Jalankan penyiapan gerai (atau --demo) dulu.")
-        outlet_id, outlet_code, last_seq, master_raw = facts
-        role = _cashier_role(connection, cashier_id)
+        outlet_id, outlet_code, last_seq, master_raw, role = facts
+        _check_cashier(role)
         ceilings = ceilings_in_force(connection, [line.product for line in cart.lines], day)
         needs = required_approvals(cart, role, ceilings)
         kasbon = sum(p.amount for p in payments if p.method == KASBON)
@@ -145,13 +146,11 @@ def complete_sale(ctx: PosContext, cart: Cart, payments: Sequence[Payment], *, c
                          change=sum(p.change for p in payments), journal_seq=event.seq)
 
 
-def _cashier_role(connection: Connection, cashier_id: str) -> str:
-    row = connection.execute(_CASHIER.where(_user.c.id == cashier_id)).first()
-    if row is None or not row.active:
+def _check_cashier(role: str | None) -> None:
+    if role is None:
         raise InvalidInput("Pengguna kasir tidak dikenal atau tidak aktif. Masuk ulang dengan PIN.")
-    if not can_sell(row.role):
-        raise InvalidInput("Peran {role} hanya dapat melihat data, tidak dapat berjualan.", role=row.role)
-    return str(row.role)
+    if not can_sell(role):
+        raise InvalidInput("Peran {role} hanya dapat melihat data, tidak dapat berjualan.", role=role)
 
 
 def _check_kasbon(connection: Connection, member_id: str | None, kasbon: Rupiah,
