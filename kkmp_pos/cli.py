@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     importer = commands.add_parser("import-catalog", parents=[common],
                                    help="impor katalog produk dari file CSV (semua atau tidak sama sekali)")
     importer.add_argument("file", type=Path, help="file CSV dengan kolom seperti resources/catalog_sample.csv")
+    ceilings = commands.add_parser("import-ceilings", parents=[common],
+                                   help="impor batas harga HET/HAP dari file CSV (semua atau tidak sama sekali)")
+    ceilings.add_argument("file", type=Path, help="file CSV dengan kolom seperti resources/het_ceilings.csv")
     bench = commands.add_parser("bench", parents=[common], help="ukur kecepatan (katalog 50.000 produk) dan cetak tabel + JSON")
     bench.add_argument("--products", type=int, default=50_000)
     bench.add_argument("--sales", type=int, default=2_000)
@@ -64,6 +67,31 @@ def _import_catalog(data_dir: Path, file: Path) -> int:
     return 0
 
 
+def _import_ceilings(data_dir: Path, file: Path) -> int:
+    from kkmp_pos.domain.ceiling_import import CeilingFileInvalid
+    from kkmp_pos.services.ceilings import import_ceilings_csv
+    from kkmp_pos.services.context import open_context
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        print(f"File {file} tidak ditemukan. Periksa nama dan foldernya.", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"File {file} bukan teks UTF-8. Simpan ulang sebagai CSV UTF-8 lalu impor lagi.", file=sys.stderr)
+        return 2
+    ctx = open_context(data_dir)
+    try:
+        result = import_ceilings_csv(ctx, text)
+    except CeilingFileInvalid as problem:
+        print(problem.report(limit=200), file=sys.stderr)
+        return 1
+    finally:
+        ctx.close()
+    print(f"Batas harga diimpor: {result.added} batas harga baru, {result.unchanged} sudah ada.")
+    return 0
+
+
 def _open_app(data_dir: Path, *, demo: bool, ready_probe: bool) -> int:
     from kkmp_pos.services.context import open_context
     from kkmp_pos.services.demo import seed_demo
@@ -92,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_dir: Path = (args.data_dir or default_data_dir()).expanduser().resolve()
     if args.command == "import-catalog":
         return _import_catalog(data_dir, args.file)
+    if args.command == "import-ceilings":
+        return _import_ceilings(data_dir, args.file)
     if args.command == "bench":
         from kkmp_pos.bench import run_bench
 

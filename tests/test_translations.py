@@ -17,7 +17,8 @@ from kkmp_pos.domain.roles import ACTION_LABELS, ROLE_LABELS
 
 PACKAGE = Path(kkmp_pos.__file__).parent
 # Calls whose first argument is Indonesian source text translated through kkmp_pos.i18n.tr.
-TRANSLATED_CALLS = {"tr", "PosError", "InvalidInput", "NotFound", "PrinterError", "super().__init__"}
+TRANSLATED_CALLS = {"tr", "PosError", "InvalidInput", "NotFound", "PrinterError", "super().__init__",
+                    "LoginRefused", "ApprovalRefused"}
 
 
 def _call_name(node: ast.Call) -> str:

@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Literal
 
 from kkmp_pos.domain.clock import format_wita
+from kkmp_pos.domain.kasbon import KasbonSlip
 from kkmp_pos.domain.money import format_rupiah
-from kkmp_pos.domain.payment import CASH, METHOD_LABELS, PENDING
+from kkmp_pos.domain.payment import CASH, FAILED, METHOD_LABELS, PENDING
 from kkmp_pos.domain.quantity import format_quantity
 from kkmp_pos.domain.sale import OutletInfo, SaleRecord, SoldLine
-from kkmp_pos.domain.savings import SavingsSlip, savings_kind_label
 from kkmp_pos.i18n import tr
 
 Align = Literal["left", "center", "right"]
@@ -127,6 +127,8 @@ def build_receipt(sale: SaleRecord, *, copy: bool = False) -> ReceiptDocument:
             out.append(Text(tr("Ref: {reference}", reference=payment.reference)))
         if payment.status == PENDING:
             out.append(Text(tr("(menunggu verifikasi)")))
+        elif payment.status == FAILED:
+            out.append(Text(tr("(gagal, diganti pembayaran lain)")))
     if sale.paid_in_cash or sale.change:
         out.append(Pair(tr("Kembalian"), format_rupiah(sale.change), bold=True))
     out.append(Rule("-"))
@@ -175,34 +177,31 @@ def _audit_line(seq: int, digest: str | None) -> str:
     return tr("Jurnal #{seq}", seq=seq)
 
 
-def build_savings_receipt(slip: SavingsSlip, *, copy: bool = False) -> ReceiptDocument:
-    """The slip of one simpanan deposit or withdrawal, with the balance of that kind after it."""
-    kind = savings_kind_label(slip.kind)
-    title = tr("PENARIKAN {kind}", kind=kind.upper()) if slip.is_withdrawal else tr("SETORAN {kind}",
-                                                                                    kind=kind.upper())
+def build_kasbon_receipt(slip: KasbonSlip, *, copy: bool = False) -> ReceiptDocument:
+    """The receipt of one kasbon repayment, with what the customer still owes after it."""
     out: list[Element] = [Text(tr("SALINAN"), align="center", bold=True, double=True)] if copy else []
     out += _outlet_header(slip.outlet)
     out += [
         Rule("-"),
-        Pair(tr("No. Slip"), slip.receipt_no),
+        Pair(tr("No. Struk"), slip.receipt_no),
         Pair(tr("Waktu"), format_wita(slip.created_at)),
         Pair(tr("Kasir"), slip.cashier_name),
-        Pair(tr("Anggota"), slip.member_no),
+        Pair(tr("Pelanggan"), slip.member_no),
         Text(slip.member_name, align="right"),
         Rule("-"),
-        Text(title, align="center", bold=True),
-        Pair(tr("Jumlah"), format_rupiah(abs(slip.amount)), bold=True, double=True),
+        Text(tr("PEMBAYARAN KASBON"), align="center", bold=True),
+        Pair(tr("Kasbon sebelumnya"), format_rupiah(slip.balance_before)),
+        Pair(tr("Dibayar"), format_rupiah(slip.amount), bold=True, double=True),
     ]
     label = tr(METHOD_LABELS.get(slip.method, slip.method))
     out.append(Pair(f"{label} {slip.bank}" if slip.bank else label, format_rupiah(slip.tendered)))
     if slip.reference:
         out.append(Text(tr("Ref: {reference}", reference=slip.reference)))
-    if slip.method == CASH and not slip.is_withdrawal:
+    if slip.method == CASH:
         out.append(Pair(tr("Kembalian"), format_rupiah(slip.change), bold=True))
-    out += [Rule("-"), Pair(tr("Saldo {kind}", kind=kind.lower()), format_rupiah(slip.balance_after))]
-    if slip.is_withdrawal:
-        # The koperasi keeps proof that the member received the money.
-        out += [Feed(2), Text(tr("Tanda tangan penerima: ____________"))]
+    out += [Rule("-"), Pair(tr("Sisa kasbon"), format_rupiah(slip.balance_after), bold=True)]
+    if slip.balance_after == 0:
+        out.append(Text(tr("LUNAS"), align="center", bold=True))
     if copy:
         out.append(Text(tr("SALINAN"), align="center", bold=True))
     out += [Feed(1), Barcode(slip.receipt_no)]

@@ -147,6 +147,13 @@ def load_logo(path: str, max_dots: int) -> Image | None:
     return picture
 
 
+def render_drawer_kick(columns: int) -> bytes:
+    """Reset, then the same drawer-kick pulse a cash receipt sends: the drawer opens, nothing is printed."""
+    printer = new_printer(columns)
+    printer.cashdraw(2)
+    return bytes(printer.output)
+
+
 def render_receipt(document: ReceiptDocument, columns: int, *, logo_path: str = "",
                    open_drawer: bool = False) -> bytes:
     """The exact bytes for the printer: reset, code page, drawer kick if asked, logo, lines, barcode, cut."""

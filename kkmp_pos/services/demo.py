@@ -1,4 +1,4 @@
-"""The demo outlet: KKMP Lempake with the sample catalogue, a cashier, a manager and opening stock."""
+"""The demo outlet: KKMP Lempake with the sample catalogue, one user of each role (with PINs) and opening stock."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from importlib import resources
 
 from kkmp_pos.domain.catalog_import import parse_catalog_csv
 from kkmp_pos.domain.quantity import MILLI
+from kkmp_pos.services.auth import KdfCost
 from kkmp_pos.services.catalog import import_catalog_text
+from kkmp_pos.services.ceilings import seed_domain_ceilings
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.outlet import NewOutlet, create_outlet, has_outlet
 from kkmp_pos.services.stock import record_opening_stock
+from kkmp_pos.services.users import set_initial_pins
 
 DEMO_OUTLET = NewOutlet(
     code="LPK-01",
@@ -18,7 +21,13 @@ DEMO_OUTLET = NewOutlet(
     address="Jl. D.I. Panjaitan, Lempake, Samarinda Utara",
     kelurahan_code="64.72.05.1003",
 )
-DEMO_USERS = [("kasir", "Siti Rahmawati", "kasir"), ("manajer", "Budi Santoso", "manajer")]
+DEMO_USERS = [("kasir", "Siti Rahmawati", "kasir"), ("manajer", "Budi Santoso", "manajer"),
+              ("pengawas", "Dewi Lestari", "pengawas"), ("admin", "Admin Demo", "admin")]
+DEMO_PINS = {"kasir": "1111", "manajer": "2222", "pengawas": "3333", "admin": "9999"}
+"""Published in the README so anyone can try the demo; a real outlet's users choose their own."""
+DEMO_PIN_COST = KdfCost(n=2**10, r=8, p=1)
+"""The demo PINs are public, so a slow hash would protect nothing and only slow every start of a test
+outlet; a PIN set or reset later through the users screen always gets the full auth.PIN_COST."""
 
 
 def sample_catalog_text() -> str:
@@ -30,8 +39,10 @@ def seed_demo(ctx: PosContext) -> bool:
     if has_outlet(ctx):
         return False
     create_outlet(ctx, DEMO_OUTLET, DEMO_USERS)
+    set_initial_pins(ctx, DEMO_PINS, cost=DEMO_PIN_COST)
     text = sample_catalog_text()
     import_catalog_text(ctx, text)
+    seed_domain_ceilings(ctx)  # the DOMAIN.md HET/HAP table, dated, for the sample SKUs
     # Enough stock to sell from: 50 pieces, or 50 kg / liter of loose goods.
     opening = {row.sku: 50 * MILLI for row in parse_catalog_csv(text)}
     record_opening_stock(ctx, opening, reason="Stok awal gerai demo")

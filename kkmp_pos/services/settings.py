@@ -17,6 +17,7 @@ from kkmp_pos.store.models import Setting
 
 _setting = Setting.__table__
 PAPER_COLUMNS = {58: 32, 80: 48}
+MAX_IDLE_LOCK_MINUTES = 240
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,12 @@ class Settings:
     receipt_footer: str = "Terima kasih. Barang yang sudah dibeli tidak dapat ditukar tanpa struk."
     logo_path: str = ""
     open_drawer_on_cash: bool = True
+    qris_image_path: str = ""
+    """The outlet's static QRIS code (an image file), shown to the buyer when they pay by QRIS."""
+    kasbon_for_customers: bool = False
+    """Kasbon for named customers (pelanggan) too, not only members; the sale service reads this key."""
+    idle_lock_minutes: int = 10
+    """Lock the till (PIN to continue) after this many minutes without a key or click; 0 = never."""
 
     @property
     def columns(self) -> int:
@@ -65,10 +72,18 @@ def save_settings(ctx: PosContext, settings: Settings) -> None:
     parse_printer_uri(settings.printer_uri)
     if settings.paper_mm not in PAPER_COLUMNS:
         raise InvalidInput("Lebar kertas harus 58 atau 80 mm.")
+    if not 0 <= settings.idle_lock_minutes <= MAX_IDLE_LOCK_MINUTES:
+        raise InvalidInput("Kunci otomatis harus 0 sampai {most} menit (0 = tidak pernah).",
+                           most=MAX_IDLE_LOCK_MINUTES)
     if settings.logo_path and not Path(settings.logo_path).expanduser().is_file():
         raise InvalidInput(
             "File logo '{path}' tidak ditemukan. Pilih file gambar (PNG/JPG) yang ada, atau kosongkan kolom logo.",
             path=settings.logo_path,
+        )
+    if settings.qris_image_path and not Path(settings.qris_image_path).expanduser().is_file():
+        raise InvalidInput(
+            "File gambar QRIS '{path}' tidak ditemukan. Pilih file gambar QRIS gerai (PNG/JPG) yang ada, atau "
+            "kosongkan kolomnya.", path=settings.qris_image_path,
         )
     if settings.language not in LANGUAGES:
         raise InvalidInput("Bahasa '{language}' tidak tersedia.", language=settings.language)

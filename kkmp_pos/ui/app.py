@@ -1,4 +1,4 @@
-"""Starting the till application: the QApplication, the language from settings, the main window."""
+"""Starting the till application: the QApplication, the language from settings, the login, the main window."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import contextlib
 import sys
 from types import TracebackType
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kkmp_pos.i18n import set_language
 from kkmp_pos.services.context import PosContext
+from kkmp_pos.services.outlet import Cashier
 from kkmp_pos.services.settings import load_settings
+from kkmp_pos.ui.login_dialog import LoginDialog
 from kkmp_pos.ui.main_window import MainWindow
 from kkmp_pos.ui.messages import log
 
@@ -28,28 +30,76 @@ def _application() -> QApplication:
     return app
 
 
-def run_app(ctx: PosContext, *, quit_when_ready: bool = False) -> int:
-    """Show the till and run the event loop; returns the exit code.
+class TillLauncher(QObject):
+    """The login dialog first; the till window once someone has logged in (closing the login quits)."""
 
-    With `quit_when_ready`, exits with 0 as soon as the till is shown with the scan field focused
+    def __init__(self, ctx: PosContext) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self.login = LoginDialog(ctx)
+        self.window: MainWindow | None = None
+        self.login.logged_in.connect(self._start_till)
+        self.login.accepted.connect(self._focus_till)
+        self.login.rejected.connect(self._login_closed)
+
+    def show(self) -> None:
+        self.login.show()
+        self.login.activateWindow()
+        self.login.pin_input.setFocus()
+
+    def _start_till(self, user: Cashier) -> None:
+        # Shown while the login dialog is still up, so the application never has no window at all.
+        self.window = MainWindow(self._ctx, user)
+        self.window.showMaximized()
+        self.window.activateWindow()
+        self.window.till.focus_scan()
+
+    def _focus_till(self) -> None:
+        # Once the login has gone, the keyboard belongs to the till's scan field.
+        if self.window is not None:
+            self.window.activateWindow()
+            self.window.till.focus_scan()
+
+    def _login_closed(self) -> None:
+        app = QApplication.instance()
+        if self.window is None and app is not None:
+            app.exit(0)
+
+    def show_exception(self, exc: BaseException) -> None:
+        if self.window is not None:
+            self.window.till.show_exception(exc)
+        else:
+            self.login.show_exception(exc)
+
+    def close(self) -> None:
+        self.login.rejected.disconnect(self._login_closed)  # closing now is not the user quitting
+        if self.window is not None:
+            self.window.close()
+        self.login.close_for_shutdown()
+
+
+def run_app(ctx: PosContext, *, quit_when_ready: bool = False) -> int:
+    """Show the login, then the till, and run the event loop; returns the exit code.
+
+    With `quit_when_ready`, exits with 0 as soon as the login dialog is shown with the PIN field focused
     (how cold start is measured).
     """
     app = _application()
     set_language(load_settings(ctx).language)
-    window = MainWindow(ctx)
+    launcher = TillLauncher(ctx)
 
     def report_uncaught(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         # Last line of defence: a bug outside a guarded slot is logged and shown, never silent.
         log.error("Uncaught exception", exc_info=(exc_type, exc, tb))
         with contextlib.suppress(Exception):  # the window may be gone; the log has it
-            window.till.show_exception(exc)
+            launcher.show_exception(exc)
 
-    ready_timer = QTimer(window)
+    ready_timer = QTimer(launcher)
     if quit_when_ready:
         ready_timer.setInterval(READY_POLL_MS)
 
         def quit_if_ready() -> None:
-            if window.is_ready():
+            if launcher.login.is_ready():
                 ready_timer.stop()
                 app.exit(0)
 
@@ -59,12 +109,10 @@ def run_app(ctx: PosContext, *, quit_when_ready: bool = False) -> int:
     previous_hook = sys.excepthook
     sys.excepthook = report_uncaught
     try:
-        window.showMaximized()
-        window.activateWindow()
-        window.till.focus_scan()
+        launcher.show()
         code = app.exec()
     finally:
         sys.excepthook = previous_hook
         ready_timer.stop()
-        window.close()
+        launcher.close()
     return code

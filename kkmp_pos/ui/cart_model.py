@@ -135,5 +135,15 @@ class CartTableModel(QAbstractTableModel):
         self.endResetModel()
         self.changed.emit()
 
+    def load(self, cart: Cart) -> None:
+        """Take over `cart`'s lines, buyer and discount (a recalled held cart, or a change undone because a
+        manager did not approve it); the model keeps its own Cart object, which the till holds on to."""
+        self.beginResetModel()
+        self._cart.lines[:] = cart.lines
+        self._cart.member = cart.member
+        self._cart.discount = cart.discount
+        self.endResetModel()
+        self.changed.emit()
+
     def _row_changed(self, row: int) -> None:
         self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))

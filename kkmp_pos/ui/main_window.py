@@ -7,11 +7,13 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from kkmp_pos.domain.clock import format_wita
+from kkmp_pos.domain.roles import APPROVER_ROLES, ROLE_LABELS, Role
 from kkmp_pos.i18n import tr
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.maintenance import CheckpointResult, checkpoint_wal
-from kkmp_pos.services.outlet import default_cashier, outlet_info
+from kkmp_pos.services.outlet import Cashier, outlet_info
 from kkmp_pos.ui.print_jobs import PrintJobs
+from kkmp_pos.ui.session import SessionControl
 from kkmp_pos.ui.tasks import TaskManager
 from kkmp_pos.ui.till import TillWidget
 
@@ -21,13 +23,14 @@ IDLE_CHECKPOINT_MS = 30_000
 
 
 class MainWindow(QMainWindow):
-    """Opens straight on the till; `.till` is the TillWidget, `.tasks` the background task manager."""
+    """The till for the logged-in `user`; `.till` is the TillWidget, `.tasks` the background task manager,
+    `.session` the lock screen and switch of user."""
 
-    def __init__(self, ctx: PosContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: PosContext, user: Cashier, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         outlet = outlet_info(ctx)
-        self.cashier = default_cashier(ctx)  # PIN login comes in a later issue
+        self.cashier = user
         self.tasks = TaskManager(self)
         self.print_jobs = PrintJobs(ctx, self.tasks, self)
         self.till = TillWidget(ctx, self.cashier, self.print_jobs, self)
@@ -35,6 +38,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("KKMP POS — {gerai}", gerai=outlet.gerai_name))
         self.resize(1200, 760)
         self.tasks.unhandled_error.connect(self.till.show_exception)
+        self.session = SessionControl(ctx, self, self.till, user)
+        self.session.user_changed.connect(self._show_user)
 
         menu = self.menuBar().addMenu(tr("&Menu"))
         # The F-key lives in the text only: the till's own shortcut handles the key, no ambiguity.
@@ -42,15 +47,33 @@ class MainWindow(QMainWindow):
         history.triggered.connect(lambda *_args: self.till.open_history())
         settings = QAction(tr("Pengaturan…"), self)
         settings.triggered.connect(lambda *_args: self.till.open_settings())
+        self.settings_action = settings
         quit_action = QAction(tr("Keluar"), self)
         quit_action.triggered.connect(lambda *_args: self.close())
         menu.addAction(history)
+        members = QAction(tr("Anggota & pelanggan…"), self)
+        members.triggered.connect(lambda *_args: self.till.open_members())
+        savings = QAction(tr("Simpanan anggota…"), self)
+        savings.triggered.connect(lambda *_args: self.till.open_savings())
+        menu.addAction(members)
+        menu.addAction(savings)
+        kasbon = QAction(tr("Kasbon…"), self)
+        kasbon.triggered.connect(lambda *_args: self.till.open_kasbon())
+        qris = QAction(tr("Rekonsiliasi QRIS…"), self)
+        qris.triggered.connect(lambda *_args: self.till.open_qris_reconciliation())
+        menu.addAction(kasbon)
+        menu.addAction(qris)
+        ceilings = QAction(tr("Batas harga (HET/HAP)…"), self)
+        ceilings.triggered.connect(lambda *_args: self.till.open_ceilings())
+        menu.addAction(ceilings)
         menu.addAction(settings)
         menu.addSeparator()
+        self.session.add_menu_actions(menu)
         menu.addAction(quit_action)
 
         self.outlet_label = QLabel(f"{outlet.koperasi_name} · {outlet.gerai_name}")
-        self.cashier_label = QLabel(tr("Kasir: {name}", name=self.cashier.full_name))
+        self.cashier_label = QLabel()
+        self._show_user(user)
         self.clock_label = QLabel()
         status = self.statusBar()
         status.addWidget(self.outlet_label, 1)
@@ -67,6 +90,12 @@ class MainWindow(QMainWindow):
         self._checkpoint_timer.timeout.connect(self.idle_checkpoint)
         self._checkpoint_timer.start()
         self.till.focus_scan()
+
+    def _show_user(self, user: Cashier) -> None:
+        self.cashier = user
+        self.cashier_label.setText(f"{tr(ROLE_LABELS[Role(user.role)])}: {user.full_name}")
+        # Printer, paper and PIN rules belong to whoever runs the outlet, not to every cashier.
+        self.settings_action.setEnabled(Role(user.role) in APPROVER_ROLES)
 
     def _tick(self) -> None:
         self.clock_label.setText(format_wita(self._ctx.clock()))
@@ -90,12 +119,13 @@ class MainWindow(QMainWindow):
     def is_ready(self) -> bool:
         """Shown, on screen, and the scan field is where keystrokes go (or will go once activated)."""
         handle = self.windowHandle()
-        return (self.isVisible() and handle is not None and handle.isExposed()
+        return (self.isVisible() and handle is not None and handle.isExposed() and not self.session.is_locked()
                 and (self.till.scan_input.hasFocus() or self.focusWidget() is self.till.scan_input))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self._clock_timer.stop()
         self._checkpoint_timer.stop()
+        self.session.shutdown()
         dialog = self.till.active_dialog
         if dialog is not None:
             dialog.reject()

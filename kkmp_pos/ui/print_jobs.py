@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QObject, Signal
@@ -37,6 +38,25 @@ class PrintJobs(QObject):
             on_error=lambda exc: self._receipt_failed(receipt_no, copy, exc),
         )
 
+    def print_slip(self, receipt_no: str, print_job: Callable[[], None], *, copy: bool = False) -> int:
+        """Queue any other committed slip (simpanan, kasbon repayment...): `print_job` prints it on a worker."""
+        return self._tasks.run(
+            partial(_run_if_configured, self._ctx, print_job),
+            on_done=lambda printed: self._printed(receipt_no, copy, printed),
+            on_error=lambda exc: self.finished.emit(
+                tr("Slip {receipt_no} tidak tercetak: {reason}", receipt_no=receipt_no, reason=error_text(exc)),
+                level_of(exc)),
+        )
+
+    def open_drawer(self) -> int:
+        """Kick the cash drawer open through the printer (an approved no-sale opening)."""
+        return self._tasks.run(
+            partial(receipts.open_drawer, self._ctx),
+            on_done=lambda _result: self.finished.emit(tr("Laci uang dibuka."), Level.SUCCESS),
+            on_error=lambda exc: self.finished.emit(
+                tr("Laci uang tidak terbuka: {reason}", reason=error_text(exc)), level_of(exc)),
+        )
+
     def print_test_page(self) -> int:
         return self._tasks.run(
             partial(receipts.print_test_page, self._ctx),
@@ -69,4 +89,12 @@ def _print_if_configured(ctx: PosContext, sale_id: str, copy: bool) -> bool:
     if load_settings(ctx).printer_uri.strip().lower() == "none":
         return False
     receipts.print_receipt(ctx, sale_id, copy=copy)
+    return True
+
+
+def _run_if_configured(ctx: PosContext, print_job: Callable[[], None]) -> bool:
+    """Worker side of `print_slip`: nothing to do on a till set up without a printer."""
+    if load_settings(ctx).printer_uri.strip().lower() == "none":
+        return False
+    print_job()
     return True

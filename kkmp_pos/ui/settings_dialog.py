@@ -13,13 +13,20 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from kkmp_pos.i18n import LANGUAGES, tr
 from kkmp_pos.services.context import PosContext
-from kkmp_pos.services.settings import PAPER_COLUMNS, Settings, load_settings, save_settings
+from kkmp_pos.services.settings import (
+    MAX_IDLE_LOCK_MINUTES,
+    PAPER_COLUMNS,
+    Settings,
+    load_settings,
+    save_settings,
+)
 from kkmp_pos.ui.messages import Level, MessageBar, guarded
 from kkmp_pos.ui.print_jobs import PrintJobs
 from kkmp_pos.ui.widgets import action_button
@@ -58,6 +65,15 @@ class SettingsDialog(QDialog):
         self.logo_input.setPlaceholderText(tr("kosongkan bila tanpa logo; contoh: /home/kasir/logo.png"))
         self.drawer_check = QCheckBox(tr("Buka laci uang saat struk pembayaran tunai dicetak"))
         self.drawer_check.setChecked(self._loaded.open_drawer_on_cash)
+        self.qris_image_input = QLineEdit(self._loaded.qris_image_path)
+        self.qris_image_input.setPlaceholderText(tr("gambar QRIS statis gerai; contoh: /home/kasir/qris.png"))
+        self.kasbon_customers_check = QCheckBox(tr("Izinkan kasbon untuk pelanggan terdaftar (bukan anggota)"))
+        self.kasbon_customers_check.setChecked(self._loaded.kasbon_for_customers)
+        self.idle_lock_spin = QSpinBox()
+        self.idle_lock_spin.setRange(0, MAX_IDLE_LOCK_MINUTES)
+        self.idle_lock_spin.setSuffix(tr(" menit"))
+        self.idle_lock_spin.setSpecialValueText(tr("tidak pernah"))
+        self.idle_lock_spin.setValue(self._loaded.idle_lock_minutes)
 
         self.messages = MessageBar()
         self.test_print_button = action_button(tr("Cetak uji"))
@@ -66,7 +82,7 @@ class SettingsDialog(QDialog):
         self.test_print_button.clicked.connect(self.test_print)
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
-        for field in (self.printer_uri_input, self.footer_input, self.logo_input):
+        for field in (self.printer_uri_input, self.footer_input, self.logo_input, self.qris_image_input):
             field.returnPressed.connect(self.save)
         self._print_jobs.finished.connect(self._on_print_finished)
         self._listening = True
@@ -80,6 +96,9 @@ class SettingsDialog(QDialog):
         form.addRow(tr("Catatan kaki struk"), self.footer_input)
         form.addRow(tr("Logo struk (gambar)"), self.logo_input)
         form.addRow("", self.drawer_check)
+        form.addRow(tr("Gambar QRIS gerai"), self.qris_image_input)
+        form.addRow("", self.kasbon_customers_check)
+        form.addRow(tr("Kunci kasir bila tidak dipakai"), self.idle_lock_spin)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.messages)
@@ -111,6 +130,9 @@ class SettingsDialog(QDialog):
             receipt_footer=self.footer_input.text().strip(),
             logo_path=self.logo_input.text().strip(),
             open_drawer_on_cash=self.drawer_check.isChecked(),
+            qris_image_path=self.qris_image_input.text().strip(),
+            kasbon_for_customers=self.kasbon_customers_check.isChecked(),
+            idle_lock_minutes=self.idle_lock_spin.value(),
         )
 
     def _store(self) -> Settings:

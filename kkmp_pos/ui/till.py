@@ -19,25 +19,29 @@ from PySide6.QtWidgets import (
 )
 
 from kkmp_pos.domain.errors import InvalidInput
+from kkmp_pos.domain.member import looks_like_member_no
 from kkmp_pos.domain.money import format_rupiah
-from kkmp_pos.domain.payment import Payment
 from kkmp_pos.domain.product import Product
 from kkmp_pos.domain.quantity import MILLI, parse_quantity
 from kkmp_pos.i18n import current_language, tr
+from kkmp_pos.services.cart_checks import CartApproval
 from kkmp_pos.services.catalog import find_by_barcode
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.outlet import Cashier
-from kkmp_pos.services.sales import CompletedSale, complete_sale
+from kkmp_pos.services.sales import CompletedSale
 from kkmp_pos.services.settings import Settings
 from kkmp_pos.ui.cart_model import LINE_TOTAL, NAME, PRICE, QUANTITY, CartTableModel
 from kkmp_pos.ui.formatting import quantity_text
 from kkmp_pos.ui.history_dialog import HistoryDialog
 from kkmp_pos.ui.messages import MessageBar, error_text, guarded, level_of
-from kkmp_pos.ui.payment_dialog import PaymentDialog
 from kkmp_pos.ui.print_jobs import PrintJobs
 from kkmp_pos.ui.quantity_dialog import QuantityDialog
 from kkmp_pos.ui.search_dialog import SearchDialog
 from kkmp_pos.ui.settings_dialog import SettingsDialog
+from kkmp_pos.ui.till_cart_ops import TillCartActions
+from kkmp_pos.ui.till_gates import TillGateActions
+from kkmp_pos.ui.till_members import TillMemberActions
+from kkmp_pos.ui.till_payments import TillPaymentActions
 from kkmp_pos.ui.widgets import (
     NavigableLineEdit,
     action_button,
@@ -51,7 +55,7 @@ MULTIPLIED_SCAN = re.compile(r"^(\d+(?:[.,]\d{1,3})?)\s*\*\s*(\S.*)$")
 """`3*8999900000055` adds three; `1,25*<code>` 1,250 of a weighed product."""
 
 
-class TillWidget(QWidget):
+class TillWidget(TillMemberActions, TillGateActions, TillPaymentActions, TillCartActions, QWidget):
     """Everything happens from the scan field, which keeps the focus; the buttons repeat the F-keys."""
 
     def __init__(self, ctx: PosContext, cashier: Cashier, print_jobs: PrintJobs,
@@ -63,6 +67,8 @@ class TillWidget(QWidget):
         self._dialog: QDialog | None = None
         self._clear_armed = False
         self.last_sale: CompletedSale | None = None
+        self.cart_approvals: list[CartApproval] = []
+        """Manager approvals given for this cart (discount, manual price, HET); passed to complete_sale."""
 
         self.cart_model = CartTableModel(parent=self)
         self.scan_input = NavigableLineEdit()
@@ -95,13 +101,21 @@ class TillWidget(QWidget):
         self.last_receipt_label = QLabel()
         self.last_receipt_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.last_receipt_label.setWordWrap(True)
+        self.member_label = QLabel()
+        """Who the sale is for: 'Non-anggota' or the attached member's name and number (F7)."""
+        self.member_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.member_label.setWordWrap(True)
+        self.member_label.setStyleSheet("font-size:18px; font-weight:bold;")
 
         self.buttons: dict[str, QPushButton] = {}
         button_grid = QGridLayout()
         actions = (
             ("F2", tr("Cari"), self.open_search), ("F3", tr("Jumlah"), self.change_quantity),
             ("F4", tr("Hapus baris"), self.remove_selected_line), ("F5", tr("Riwayat"), self.open_history),
-            ("F9", tr("Transaksi baru"), self.new_transaction), ("F12", tr("Bayar"), self.pay),
+            ("F6", tr("Tahan/Panggil"), self.hold_or_recall), ("F7", tr("Anggota"), self.open_member_picker),
+            ("F8", tr("Diskon"), self.open_discount), ("F9", tr("Transaksi baru"), self.new_transaction),
+            ("F10", tr("Retur"), self.open_returns), ("F11", tr("Ubah harga"), self.open_price_change),
+            ("F12", tr("Bayar"), self.pay),
         )
         for position, (key, label, slot) in enumerate(actions):
             button = action_button(f"{key}  {label}")
@@ -120,6 +134,7 @@ class TillWidget(QWidget):
         self._print_jobs.finished.connect(self.messages.show_message)
 
         side = QVBoxLayout()
+        side.addWidget(self.member_label)
         side.addWidget(QLabel(tr("Total")))
         side.addWidget(self.total_label)
         side.addWidget(self.item_count_label)
@@ -189,6 +204,10 @@ class TillWidget(QWidget):
         match = MULTIPLIED_SCAN.match(entry)
         if match:
             qty_text, entry = match.group(1), match.group(2).strip()
+        if qty_text is None and looks_like_member_no(entry):
+            self.attach_member_number(entry)  # a member card: its barcode is the member number
+            self.focus_scan()
+            return
         product = find_by_barcode(self._ctx, entry) if entry.isdigit() else None
         if product is None:
             if entry.isdigit():
@@ -202,6 +221,7 @@ class TillWidget(QWidget):
 
     @guarded
     def _add_chosen(self, product: Product, qty_text: str | None) -> None:
+        self.require_seller()
         if qty_text is not None:
             self.add_product(product, parse_quantity(qty_text, weighed=product.sold_by_weight))
         elif product.sold_by_weight:
@@ -210,8 +230,10 @@ class TillWidget(QWidget):
             self.add_product(product, MILLI)
 
     def add_product(self, product: Product, qty_milli: int) -> None:
+        self.require_seller()
         if self.cart_model.cart.is_empty():
             self.change_label.clear()  # a new customer: the previous change is no longer theirs
+        before = self.cart_snapshot()
         row = self.cart_model.add(product, qty_milli)
         select_row(self.cart_view, row)
         line = self.cart_model.line(row)
@@ -219,6 +241,7 @@ class TillWidget(QWidget):
         self.messages.show_info(tr("{name}: {qty} = {total}", name=product.name,
                                    qty=quantity_text(line.qty_milli, weighed=weighed, unit=product.unit),
                                    total=format_rupiah(line.total)))
+        self.check_scanned_price(row, before)  # above its HET: a manager first; above a HAP: a warning
 
     def ask_weight(self, product: Product) -> None:
         dialog = QuantityDialog(product, self)
@@ -251,11 +274,16 @@ class TillWidget(QWidget):
     @guarded
     def change_quantity(self) -> None:
         self._clear_armed = False
+        self.require_seller()
         row = self._selected_line_row()
         line = self.cart_model.line(row)
         dialog = QuantityDialog(line.product, self, current_milli=line.qty_milli)
-        dialog.quantity_chosen.connect(lambda qty, changed=row: self._set_quantity(changed, qty))
+        dialog.quantity_chosen.connect(lambda qty, changed=row: self._quantity_chosen(changed, qty))
         self._open_dialog(dialog)
+
+    @guarded
+    def _quantity_chosen(self, row: int, qty_milli: int) -> None:
+        self.change_line_quantity(row, qty_milli, self._set_quantity)  # less than before needs approval
 
     @guarded
     def _set_quantity(self, row: int, qty_milli: int) -> None:
@@ -267,7 +295,11 @@ class TillWidget(QWidget):
     @guarded
     def remove_selected_line(self) -> None:
         self._clear_armed = False
-        row = self._selected_line_row()
+        self.require_seller()
+        self.void_line(self._selected_line_row(), self._remove_line)  # after a manager's approval
+
+    @guarded
+    def _remove_line(self, row: int) -> None:
         line = self.cart_model.remove(row)
         if self.cart_model.rowCount():
             select_row(self.cart_view, min(row, self.cart_model.rowCount() - 1))
@@ -278,10 +310,19 @@ class TillWidget(QWidget):
     def new_transaction(self) -> None:
         """F9: an empty till for the next customer; a full cart needs F9 twice so no slip loses it."""
         if not self.cart_model.cart.is_empty() and not self._clear_armed:
+            self.require_seller()
             self._clear_armed = True
             self.messages.show_warning(tr("Tekan F9 sekali lagi untuk mengosongkan keranjang "
                                           "({n} baris). Tombol lain membatalkan.", n=self.cart_model.rowCount()))
             return
+        self._clear_armed = False
+        if not self.cart_model.cart.is_empty():
+            self.cancel_cart(self._clear_cart)  # after a manager's approval
+            return
+        self._clear_cart()
+
+    @guarded
+    def _clear_cart(self) -> None:
         self._clear_armed = False
         self.cart_model.clear()
         self.change_label.clear()
@@ -290,39 +331,11 @@ class TillWidget(QWidget):
 
     def _update_totals(self) -> None:
         cart = self.cart_model.cart
+        self.forget_cart_approvals_if_empty()
+        self.show_member()
         self.total_label.setText(format_rupiah(cart.total))
         self.item_count_label.setText(tr("{items} barang · {lines} baris", items=cart.item_count,
                                          lines=len(cart.lines)))
-
-    # -- payment ------------------------------------------------------------------------------------------
-
-    @guarded
-    def pay(self) -> None:
-        self._clear_armed = False
-        if self.cart_model.cart.is_empty():
-            raise InvalidInput("Keranjang masih kosong. Pindai barang dulu.")
-        self._open_dialog(PaymentDialog(self.cart_model.cart.total, self.complete_payment, self))
-
-    def complete_payment(self, payment: Payment) -> None:
-        """Record the sale (one transaction); a PosError goes back to the payment dialog, which stays."""
-        sale = complete_sale(self._ctx, self.cart_model.cart, [payment], cashier_id=self._cashier.id)
-        try:
-            self._after_sale(sale, payment)
-        except Exception as exc:  # noqa: BLE001 - the sale is committed: report, never undo or repeat it
-            self.show_exception(exc)
-
-    def _after_sale(self, sale: CompletedSale, payment: Payment) -> None:
-        self.last_sale = sale
-        self.cart_model.clear()
-        self.change_label.setText(tr("Kembalian {change}", change=format_rupiah(sale.change)))
-        self.last_receipt_label.setText(tr("Struk {receipt_no} · total {total} · diterima {tendered}",
-                                           receipt_no=sale.receipt_no, total=format_rupiah(sale.total),
-                                           tendered=format_rupiah(payment.tendered)))
-        self.messages.show_success(tr("Transaksi {receipt_no} tersimpan. Mencetak struk…",
-                                      receipt_no=sale.receipt_no))
-        # Only now, after the commit: a printer problem can never cost the sale.
-        self._print_jobs.print_receipt(sale.sale_id, sale.receipt_no)
-        self.focus_scan()
 
     # -- other windows ------------------------------------------------------------------------------------
 

@@ -8,15 +8,17 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kkmp_pos.i18n import set_language
+from kkmp_pos.services.auth import login
 from kkmp_pos.services.context import PosContext
+from kkmp_pos.services.demo import DEMO_PINS
 from kkmp_pos.ui.main_window import MainWindow
 
 
 @pytest.fixture
 def window(qtbot: QtBot, ctx: PosContext) -> Iterator[MainWindow]:
-    """The till as the cashier sees it at start-up: shown, active, scan field focused."""
+    """The till as the kasir sees it after logging in with their PIN: shown, active, scan field focused."""
     set_language("id")
-    main = MainWindow(ctx)
+    main = MainWindow(ctx, login(ctx, "kasir", DEMO_PINS["kasir"]))
     qtbot.addWidget(main)
     main.show()
     main.activateWindow()

@@ -10,8 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
+from kkmp_pos.services.approvals import ApprovalGrant
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.settings import load_settings, save_settings
+from kkmp_pos.ui.approval_dialog import ApprovalDialog
 from kkmp_pos.ui.till import TillWidget
 
 D = TypeVar("D", bound=QDialog)
@@ -40,6 +42,22 @@ def wait_closed(qtbot: QtBot, till: TillWidget) -> None:
     """The dialog is gone and the keyboard is back in the scan field."""
     qtbot.waitUntil(lambda: till.active_dialog is None)
     qtbot.waitUntil(till.scan_input.hasFocus)
+
+
+def approve(qtbot: QtBot, till: TillWidget, *, manager: str = "manajer", pin: str = "2222",
+            reason: str = "Salah pindai") -> ApprovalGrant:
+    """A manager comes over: the reason is typed, Enter, the manager picks their name and types the PIN, Enter."""
+    dialog = open_dialog(qtbot, till, ApprovalDialog)
+    qtbot.keyClicks(dialog.reason_input, reason)
+    qtbot.keyClick(dialog.reason_input, Qt.Key.Key_Return)
+    assert dialog.pin_input.hasFocus()
+    dialog.select_approver(manager)
+    qtbot.keyClicks(dialog.pin_input, pin)
+    qtbot.keyClick(dialog.pin_input, Qt.Key.Key_Return)
+    grant = dialog.grant
+    assert grant is not None, dialog.messages.text()
+    wait_closed(qtbot, till)
+    return grant
 
 
 def use_printer(ctx: PosContext, uri: str) -> None:

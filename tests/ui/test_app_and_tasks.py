@@ -15,7 +15,7 @@ from kkmp_pos.ui.app import run_app
 from kkmp_pos.ui.main_window import MainWindow
 from kkmp_pos.ui.messages import Level, guarded
 from kkmp_pos.ui.tasks import TaskManager
-from tests.ui.helpers import scan
+from tests.ui.helpers import approve, scan
 
 
 def test_run_app_quits_once_the_till_is_ready(qapp: QApplication, ctx: PosContext) -> None:
@@ -96,7 +96,8 @@ def test_idle_checkpoint_runs_only_between_customers(qtbot: QtBot, window: MainW
     scan(qtbot, window.till, "8999900000055")
     assert window.idle_checkpoint() is False  # a customer is being served: leave the disk alone
     window.till.new_transaction()
-    window.till.new_transaction()  # F9 twice empties a non-empty cart
+    window.till.new_transaction()  # F9 twice, then a manager's approval, empties a non-empty cart
+    approve(qtbot, window.till, reason="Pembeli batal")
     assert window.till.cart_model.cart.is_empty()
     assert window.idle_checkpoint() is True
     qtbot.waitUntil(lambda: window.last_checkpoint is not None)

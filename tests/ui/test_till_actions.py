@@ -13,7 +13,7 @@ from kkmp_pos.ui.messages import Level
 from kkmp_pos.ui.payment_dialog import PaymentDialog
 from kkmp_pos.ui.quantity_dialog import QuantityDialog
 from kkmp_pos.ui.search_dialog import SearchDialog
-from tests.ui.helpers import open_dialog, press, scan, wait_closed
+from tests.ui.helpers import approve, open_dialog, press, scan, wait_closed
 
 MINYAKITA = "8999900000055"
 INDOMIE = "8999900000222"
@@ -78,11 +78,13 @@ def test_multiplier_quantity_change_and_removal_update_the_total(qtbot: QtBot, w
     assert till.item_count_label.text().startswith("7 barang")
 
     press(qtbot, till, Qt.Key.Key_Delete)  # Delete in the empty scan field removes the selected line
+    approve(qtbot, till)  # a scanned line comes off only with a manager's approval
     assert till.cart_model.rowCount() == 1
     assert till.cart_model.index(0, 0).data(LINE_ROLE).product.name == "Minyakita 1 L"
     assert till.total_label.text() == "Rp47.100"
     assert till.scan_input.hasFocus()
     press(qtbot, till, Qt.Key.Key_F4)
+    approve(qtbot, till)
     assert till.cart_model.rowCount() == 0 and till.total_label.text() == "Rp0"
     assert till.scan_input.hasFocus()
 
@@ -163,6 +165,8 @@ def test_empty_cart_cannot_be_paid_and_f9_needs_a_second_press(qtbot: QtBot, win
     press(qtbot, till, Qt.Key.Key_F9)
     assert till.cart_model.rowCount() == 1 and till.messages.level is Level.WARNING
     press(qtbot, till, Qt.Key.Key_F9)
+    assert till.cart_model.rowCount() == 1  # a kasir's cart is cancelled only with a manager's approval
+    approve(qtbot, till, reason="Pembeli batal")
     assert till.cart_model.rowCount() == 0 and till.total_label.text() == "Rp0"
     assert till.scan_input.hasFocus()
 
@@ -172,6 +176,7 @@ def test_buttons_work_with_the_mouse_and_keep_the_focus(qtbot: QtBot, window: Ma
     scan(qtbot, till, MINYAKITA)
     assert "F12" in till.buttons["F12"].text() and till.buttons["F12"].height() >= 48
     qtbot.mouseClick(till.buttons["F4"], Qt.MouseButton.LeftButton)
+    approve(qtbot, till)
     assert till.cart_model.rowCount() == 0
     assert till.scan_input.hasFocus()
     qtbot.mouseClick(till.buttons["F2"], Qt.MouseButton.LeftButton)
