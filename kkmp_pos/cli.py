@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kkmp_pos import __version__
 from kkmp_pos.paths import default_data_dir
+
+if TYPE_CHECKING:  # the CLI imports the store lazily so `--version` and `--help` stay instant
+    from kkmp_pos.services.context import PosContext
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,54 +46,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _import_catalog(data_dir: Path, file: Path) -> int:
-    from kkmp_pos.domain.catalog_import import CatalogFileInvalid
+def _import_file(data_dir: Path, file: Path, run: Callable[[PosContext, str], str]) -> int:
+    """Read `file`, hand its text to `run` in one context; a PosError's report goes to stderr (exit 1)."""
+    from kkmp_pos.domain.errors import PosError
+    from kkmp_pos.services.context import open_context
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        print(f"File {file} tidak ditemukan. Periksa nama dan foldernya.", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"File {file} bukan teks UTF-8. Simpan ulang sebagai CSV UTF-8 lalu impor lagi.", file=sys.stderr)
+        return 2
+    ctx = open_context(data_dir)
+    try:
+        print(run(ctx, text))
+    except PosError as problem:
+        report = getattr(problem, "report", None)
+        print(report(limit=200) if callable(report) else str(problem), file=sys.stderr)
+        return 1
+    finally:
+        ctx.close()
+    return 0
+
+
+def _import_catalog(ctx: PosContext, text: str) -> str:
     from kkmp_pos.services.catalog import import_catalog_text
-    from kkmp_pos.services.context import open_context
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        print(f"File {file} tidak ditemukan. Periksa nama dan foldernya.", file=sys.stderr)
-        return 2
-    except UnicodeDecodeError:
-        print(f"File {file} bukan teks UTF-8. Simpan ulang sebagai CSV UTF-8 lalu impor lagi.", file=sys.stderr)
-        return 2
-    ctx = open_context(data_dir)
-    try:
-        result = import_catalog_text(ctx, text)
-    except CatalogFileInvalid as problem:
-        print(problem.report(limit=200), file=sys.stderr)
-        return 1
-    finally:
-        ctx.close()
-    print(f"Katalog diimpor: {result.created} produk baru, {result.updated} diperbarui.")
-    return 0
+    result = import_catalog_text(ctx, text)
+    return f"Katalog diimpor: {result.created} produk baru, {result.updated} diperbarui."
 
 
-def _import_ceilings(data_dir: Path, file: Path) -> int:
-    from kkmp_pos.domain.ceiling_import import CeilingFileInvalid
+def _import_ceilings(ctx: PosContext, text: str) -> str:
     from kkmp_pos.services.ceilings import import_ceilings_csv
-    from kkmp_pos.services.context import open_context
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        print(f"File {file} tidak ditemukan. Periksa nama dan foldernya.", file=sys.stderr)
-        return 2
-    except UnicodeDecodeError:
-        print(f"File {file} bukan teks UTF-8. Simpan ulang sebagai CSV UTF-8 lalu impor lagi.", file=sys.stderr)
-        return 2
-    ctx = open_context(data_dir)
-    try:
-        result = import_ceilings_csv(ctx, text)
-    except CeilingFileInvalid as problem:
-        print(problem.report(limit=200), file=sys.stderr)
-        return 1
-    finally:
-        ctx.close()
-    print(f"Batas harga diimpor: {result.added} batas harga baru, {result.unchanged} sudah ada.")
-    return 0
+    result = import_ceilings_csv(ctx, text)
+    return f"Batas harga diimpor: {result.added} batas harga baru, {result.unchanged} sudah ada."
 
 
 def _open_app(data_dir: Path, *, demo: bool, ready_probe: bool) -> int:
@@ -119,9 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     data_dir: Path = (args.data_dir or default_data_dir()).expanduser().resolve()
     if args.command == "import-catalog":
-        return _import_catalog(data_dir, args.file)
+        return _import_file(data_dir, args.file, _import_catalog)
     if args.command == "import-ceilings":
-        return _import_ceilings(data_dir, args.file)
+        return _import_file(data_dir, args.file, _import_ceilings)
     if args.command == "bench":
         from kkmp_pos.bench import run_bench
 

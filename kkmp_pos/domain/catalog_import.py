@@ -6,9 +6,8 @@ import csv
 import io
 from dataclasses import dataclass
 
-from kkmp_pos.domain.errors import PosError
+from kkmp_pos.domain.file_problems import FileInvalid, RowProblem
 from kkmp_pos.domain.product import LPG_KINDS, PPN_EXEMPT, PPN_TAXABLE
-from kkmp_pos.i18n import tr
 
 REQUIRED_COLUMNS = ("sku", "name", "category", "unit", "price")
 KNOWN_COLUMNS = REQUIRED_COLUMNS + (
@@ -38,32 +37,11 @@ class CatalogRow:
     cost_price: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class RowProblem:
-    """What is wrong where: file line number (header is line 1), column, reason in Indonesian."""
-
-    line: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return tr("Baris {line}, kolom '{column}': {reason}", line=self.line, column=self.column,
-                  reason=self.reason)
-
-
-class CatalogFileInvalid(PosError):
-    """The file has problems; the import stops and nothing is written."""
+class CatalogFileInvalid(FileInvalid):
+    """The catalogue file has problems; nothing is imported."""
 
     def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
-        super().__init__("Katalog tidak diimpor karena ada {count} kesalahan. Perbaiki lalu impor ulang.",
-                         count=len(problems))
-
-    def report(self, limit: int = 50) -> str:
-        lines = [str(self)] + [str(p) for p in self.problems[:limit]]
-        if len(self.problems) > limit:
-            lines.append(tr("... dan {more} kesalahan lain.", more=len(self.problems) - limit))
-        return "\n".join(lines)
+        super().__init__("Katalog tidak diimpor karena ada {count} kesalahan. Perbaiki lalu impor ulang.", problems)
 
 
 def _ean_ok(code: str) -> bool:

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from kkmp_pos.domain.catalog_import import MAX_PRICE, RowProblem
-from kkmp_pos.domain.errors import PosError
+from kkmp_pos.domain.catalog_import import MAX_PRICE
+from kkmp_pos.domain.file_problems import FileInvalid, RowProblem
 from kkmp_pos.i18n import tr
 
 CEILING_COLUMNS = ("sku", "kind", "amount", "source", "region", "effective_from")
@@ -38,19 +38,12 @@ class CeilingRow:
         return (self.sku, self.kind, self.region, self.effective_from.isoformat())
 
 
-class CeilingFileInvalid(PosError):
+class CeilingFileInvalid(FileInvalid):
     """The ceilings file has problems; nothing is imported."""
 
     def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
         super().__init__("Batas harga tidak diimpor karena ada {count} kesalahan. Perbaiki lalu impor ulang.",
-                         count=len(problems))
-
-    def report(self, limit: int = 50) -> str:
-        lines = [str(self)] + [str(p) for p in self.problems[:limit]]
-        if len(self.problems) > limit:
-            lines.append(tr("... dan {more} kesalahan lain.", more=len(self.problems) - limit))
-        return "\n".join(lines)
+                         problems)
 
 
 def _text(line: int, record: dict[str, str], column: str, max_len: int, problems: list[RowProblem]) -> str:

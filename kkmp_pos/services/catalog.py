@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from kkmp_pos.domain.catalog_import import CatalogFileInvalid, CatalogRow, RowProblem, parse_catalog_csv
+from kkmp_pos.domain.catalog_import import CatalogFileInvalid, CatalogRow, parse_catalog_csv
+from kkmp_pos.domain.file_problems import RowProblem
 from kkmp_pos.domain.product import Product
 from kkmp_pos.domain.text import search_key
 from kkmp_pos.services.context import PosContext

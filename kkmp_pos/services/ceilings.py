@@ -9,9 +9,9 @@ from importlib import resources
 
 from sqlalchemy import Connection, bindparam, insert, select
 
-from kkmp_pos.domain.catalog_import import RowProblem
 from kkmp_pos.domain.ceiling_import import CeilingFileInvalid, parse_ceilings_csv
 from kkmp_pos.domain.clock import business_date
+from kkmp_pos.domain.file_problems import RowProblem
 from kkmp_pos.domain.money import Rupiah, group_thousands
 from kkmp_pos.domain.product import Product
 from kkmp_pos.domain.sale_rules import Ceiling

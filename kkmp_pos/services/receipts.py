@@ -41,12 +41,15 @@ def print_receipt(ctx: PosContext, sale_id: str, *, copy: bool = False) -> None:
     The sale is already committed and every read here is finished before the printer is contacted, so a
     slow or dead printer (this runs on a worker thread) never holds the database.
     """
-    settings = load_settings(ctx)
     sale = load_sale(ctx, sale_id)
-    # Only the original opens the drawer: a reprint hands over no money.
-    open_drawer = settings.open_drawer_on_cash and sale.paid_in_cash and not copy
-    data = render_receipt(build_receipt(sale, copy=copy), settings.columns, logo_path=settings.logo_path,
-                          open_drawer=open_drawer)
+    _print_document(load_settings(ctx), build_receipt(sale, copy=copy), cash=sale.paid_in_cash, copy=copy)
+
+
+def _print_document(settings: Settings, document: ReceiptDocument, *, cash: bool, copy: bool) -> None:
+    """Render with the outlet's paper, logo and drawer choice, then send; raises PrinterError."""
+    # Only an original with cash in it opens the drawer: a reprint hands over no money.
+    open_drawer = settings.open_drawer_on_cash and cash and not copy
+    data = render_receipt(document, settings.columns, logo_path=settings.logo_path, open_drawer=open_drawer)
     send_to_printer(settings.printer_uri, data)
 
 
@@ -69,12 +72,8 @@ def savings_receipt_preview(ctx: PosContext, entry_id: str, *, copy: bool = Fals
 
 def print_savings_receipt(ctx: PosContext, entry_id: str, *, copy: bool = False) -> None:
     """Print the slip of a committed simpanan deposit or withdrawal; raises PrinterError when it cannot."""
-    settings = load_settings(ctx)
     slip = load_savings_slip(ctx, entry_id)
-    open_drawer = settings.open_drawer_on_cash and slip.method == CASH and not copy
-    data = render_receipt(build_savings_receipt(slip, copy=copy), settings.columns, logo_path=settings.logo_path,
-                          open_drawer=open_drawer)
-    send_to_printer(settings.printer_uri, data)
+    _print_document(load_settings(ctx), build_savings_receipt(slip, copy=copy), cash=slip.method == CASH, copy=copy)
 
 
 def kasbon_receipt_preview(ctx: PosContext, entry_id: str, *, copy: bool = False) -> list[str]:
@@ -85,12 +84,8 @@ def kasbon_receipt_preview(ctx: PosContext, entry_id: str, *, copy: bool = False
 
 def print_kasbon_receipt(ctx: PosContext, entry_id: str, *, copy: bool = False) -> None:
     """Print the receipt of a committed kasbon repayment; raises PrinterError when it cannot."""
-    settings = load_settings(ctx)
     slip = load_kasbon_slip(ctx, entry_id)
-    open_drawer = settings.open_drawer_on_cash and slip.method == CASH and not copy
-    data = render_receipt(build_kasbon_receipt(slip, copy=copy), settings.columns, logo_path=settings.logo_path,
-                          open_drawer=open_drawer)
-    send_to_printer(settings.printer_uri, data)
+    _print_document(load_settings(ctx), build_kasbon_receipt(slip, copy=copy), cash=slip.method == CASH, copy=copy)
 
 
 def check_drawer_printer(ctx: PosContext) -> Settings:
@@ -119,9 +114,6 @@ def refund_receipt_preview(ctx: PosContext, refund_id: str, *, copy: bool = Fals
 
 def print_refund_receipt(ctx: PosContext, refund_id: str, *, copy: bool = False) -> None:
     """Print the slip of a committed refund; cash paid back opens the drawer (the original only)."""
-    settings = load_settings(ctx)
     refund = load_refund(ctx, refund_id)
-    open_drawer = settings.open_drawer_on_cash and refund.method == CASH and not copy
-    data = render_receipt(build_refund_receipt(refund, copy=copy), settings.columns, logo_path=settings.logo_path,
-                          open_drawer=open_drawer)
-    send_to_printer(settings.printer_uri, data)
+    _print_document(load_settings(ctx), build_refund_receipt(refund, copy=copy), cash=refund.method == CASH,
+                    copy=copy)
