@@ -12,6 +12,7 @@ import pytest
 import kkmp_pos
 from kkmp_pos import i18n
 from kkmp_pos.domain.errors import InvalidInput
+from kkmp_pos.domain.lpg import CATEGORY_LABELS
 from kkmp_pos.domain.payment import METHOD_LABELS, STATUS_LABELS
 from kkmp_pos.domain.roles import ACTION_LABELS, ROLE_LABELS
 
@@ -43,7 +44,7 @@ def source_texts() -> dict[str, str]:
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     found.setdefault(first.value, f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
     # Labels translated through a lookup table rather than a literal call.
-    for table in (METHOD_LABELS, STATUS_LABELS, ACTION_LABELS, ROLE_LABELS):
+    for table in (METHOD_LABELS, STATUS_LABELS, ACTION_LABELS, ROLE_LABELS, CATEGORY_LABELS):
         for label in table.values():
             found.setdefault(label, "a label table")
     return found

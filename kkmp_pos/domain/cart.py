@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from kkmp_pos.domain.errors import InvalidInput
+from kkmp_pos.domain.lpg import LpgBuyerRef, is_subsidised
 from kkmp_pos.domain.money import Rupiah, round_half_up_div
 from kkmp_pos.domain.product import Product
 from kkmp_pos.domain.quantity import MAX_QUANTITY_MILLI, MILLI, line_amount
@@ -60,6 +61,8 @@ class CartLine:
     """The catalogue price when scanned (before member or manual prices); -1 means 'same as unit_price'."""
     manual_price: bool = False
     discount: Discount | None = None
+    lpg_buyer: LpgBuyerRef | None = None
+    """Who buys a subsidised 3 kg cylinder (NIK and category are recorded with every such line)."""
 
     def __post_init__(self) -> None:
         if self.list_price < 0:
@@ -93,17 +96,23 @@ class Cart:
     member: MemberRef | None = None
     discount: Discount | None = None
 
-    def add(self, product: Product, qty_milli: int = MILLI) -> int:
-        """Add `qty_milli` of `product`; returns the index of the line that changed."""
+    def add(self, product: Product, qty_milli: int = MILLI, *, lpg_buyer: LpgBuyerRef | None = None) -> int:
+        """Add `qty_milli` of `product`; returns the index of the line that changed.
+
+        A subsidised 3 kg LPG cylinder needs its buyer; the same buyer's cylinders share one line.
+        """
         _check_quantity(product, qty_milli)
+        if is_subsidised(product) and lpg_buyer is None:
+            raise InvalidInput("Elpiji 3 kg bersubsidi perlu NIK dan kategori pembeli. Isi data pembeli dulu.")
         price = _price_for(product, self.member)
         if not product.sold_by_weight:
             for index, line in enumerate(self.lines):
                 if (line.product.id == product.id and line.unit_price == price and not line.manual_price
-                        and line.discount is None):
+                        and line.discount is None and line.lpg_buyer == lpg_buyer):
                     self.set_quantity(index, line.qty_milli + qty_milli)
                     return index
-        self.lines.append(CartLine(product=product, qty_milli=qty_milli, unit_price=price, list_price=product.price))
+        self.lines.append(CartLine(product=product, qty_milli=qty_milli, unit_price=price, list_price=product.price,
+                                   lpg_buyer=lpg_buyer))
         return len(self.lines) - 1
 
     def set_quantity(self, index: int, qty_milli: int) -> None:

@@ -10,6 +10,7 @@ from typing import Literal
 
 from kkmp_pos.domain.clock import format_wita
 from kkmp_pos.domain.kasbon import KasbonSlip
+from kkmp_pos.domain.lpg import CATEGORY_LABELS
 from kkmp_pos.domain.money import format_rupiah
 from kkmp_pos.domain.payment import CASH, FAILED, METHOD_LABELS, PENDING
 from kkmp_pos.domain.quantity import format_quantity
@@ -161,8 +162,10 @@ def _sold_line(line: SoldLine) -> list[Element]:
     ]
     if line.line_discount:
         elements.append(Pair(tr("Diskon"), format_rupiah(-line.line_discount), indent=2))
-    # LPG 3 kg lines will add the buyer's masked NIK and category here (Text lines, indent 2) once
-    # SoldLine carries them; nothing is printed until the sale records that data.
+    if line.lpg_nik_masked:
+        category = tr(CATEGORY_LABELS.get(line.lpg_category or "", line.lpg_category or ""))
+        # Two short lines: NIK and category together would not fit 32 columns.
+        elements += [Pair(f"NIK {line.lpg_nik_masked}", "", indent=2), Pair(category, "", indent=2)]
     return elements
 
 

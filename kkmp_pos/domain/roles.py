@@ -24,6 +24,7 @@ class Action(StrEnum):
     OPEN_DRAWER = "open_drawer"
     KASBON_OVER_LIMIT = "kasbon_over_limit"
     MEMBER_OUTSIDE_KELURAHAN = "member_outside_kelurahan"
+    LPG_OVER_LIMIT = "lpg_over_limit"
 
 
 ACTION_LABELS = {
@@ -36,6 +37,7 @@ ACTION_LABELS = {
     Action.OPEN_DRAWER: "Buka laci tanpa transaksi",
     Action.KASBON_OVER_LIMIT: "Kasbon melebihi batas",
     Action.MEMBER_OUTSIDE_KELURAHAN: "Anggota dari luar kelurahan",
+    Action.LPG_OVER_LIMIT: "Elpiji 3 kg melebihi batas per NIK",
 }
 
 ROLE_LABELS = {Role.KASIR: "Kasir", Role.MANAJER: "Manajer / Ketua", Role.PENGAWAS: "Pengawas",

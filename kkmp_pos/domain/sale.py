@@ -32,6 +32,9 @@ class SoldLine:
     """Net: price x qty - the line's own discount - its share of the cart discount."""
     line_discount: Rupiah = 0
     cart_discount_share: Rupiah = 0
+    lpg_nik_masked: str | None = None
+    """For a subsidised 3 kg line: the buyer's masked NIK and category, printed under the line."""
+    lpg_category: str | None = None
 
     @property
     def gross(self) -> Rupiah:

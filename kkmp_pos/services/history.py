@@ -9,12 +9,13 @@ from sqlalchemy import select
 
 from kkmp_pos.domain.clock import business_date
 from kkmp_pos.domain.errors import NotFound
+from kkmp_pos.domain.nik import mask_nik
 from kkmp_pos.domain.sale import SaleRecord, SoldLine, SoldPayment
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.outlet import outlet_info
 from kkmp_pos.services.settings import load_settings
 from kkmp_pos.services.uow import reading
-from kkmp_pos.store.models import JournalEvent, Member, Payment, Sale, SaleLine, User
+from kkmp_pos.store.models import JournalEvent, LpgBuyer, LpgSaleLine, Member, Payment, Sale, SaleLine, User
 
 _sale = Sale.__table__
 _line = SaleLine.__table__
@@ -22,6 +23,8 @@ _payment = Payment.__table__
 _user = User.__table__
 _journal = JournalEvent.__table__
 _member = Member.__table__
+_lpg_line = LpgSaleLine.__table__
+_lpg_buyer = LpgBuyer.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,14 +93,20 @@ def load_sale(ctx: PosContext, sale_id: str) -> SaleRecord:
         ).first()
         if head is None:
             raise NotFound("Transaksi tidak ditemukan.")
-        lines = connection.execute(select(_line).where(_line.c.sale_id == sale_id).order_by(_line.c.line_no)).all()
+        lines = connection.execute(
+            select(_line, _lpg_buyer.c.nik.label("lpg_nik"), _lpg_line.c.category.label("lpg_category"))
+            .outerjoin(_lpg_line, _lpg_line.c.sale_line_id == _line.c.id)
+            .outerjoin(_lpg_buyer, _lpg_buyer.c.id == _lpg_line.c.buyer_id)
+            .where(_line.c.sale_id == sale_id).order_by(_line.c.line_no)
+        ).all()
         payments = connection.execute(select(_payment).where(_payment.c.sale_id == sale_id)).all()
     return SaleRecord(
         id=head.id, receipt_no=head.receipt_no, created_at=head.created_at, cashier_name=head.full_name,
         outlet=outlet_info(ctx, footer),
         lines=tuple(SoldLine(sku=x.sku, name=x.name, unit=x.unit, sold_by_weight=bool(x.sold_by_weight),
                              qty_milli=x.qty_milli, unit_price=x.unit_price, total=x.total,
-                             line_discount=x.line_discount, cart_discount_share=x.cart_discount_share)
+                             line_discount=x.line_discount, cart_discount_share=x.cart_discount_share,
+                             lpg_nik_masked=mask_nik(x.lpg_nik) if x.lpg_nik else None, lpg_category=x.lpg_category)
                     for x in lines),
         payments=tuple(SoldPayment(method=p.method, amount=p.amount, tendered=p.tendered, change=p.change,
                                    reference=p.reference, bank=p.bank, status=p.status) for p in payments),

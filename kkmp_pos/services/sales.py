@@ -21,6 +21,7 @@ from kkmp_pos.services.approval_use import use_approvals
 from kkmp_pos.services.ceilings import ceilings_in_force
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.journal import append_event
+from kkmp_pos.services.lpg_sale import lpg_event_fields, lpg_requirements, write_lpg
 from kkmp_pos.store.models import (
     CreditEntry,
     Member,
@@ -102,7 +103,7 @@ def complete_sale(ctx: PosContext, cart: Cart, payments: Sequence[Payment], *, c
         outlet_id, outlet_code, last_seq, master_raw, role = facts
         _check_cashier(role)
         ceilings = ceilings_in_force(connection, [line.product for line in cart.lines], day)
-        needs = required_approvals(cart, role, ceilings)
+        needs = required_approvals(cart, role, ceilings) + lpg_requirements(connection, cart, day)
         kasbon = sum(p.amount for p in payments if p.method == KASBON)
         credit_days = _check_kasbon(connection, member_id, kasbon, needs) if kasbon else 0
         spent = use_approvals(connection, needs, approvals, sale_id)
@@ -141,6 +142,7 @@ def complete_sale(ctx: PosContext, cart: Cart, payments: Sequence[Payment], *, c
                 "created_at": now, "journal_seq": event.seq,
             })
         _write_stock_movements(connection, sale_id, lines, now)
+        write_lpg(connection, sale_id, cart, lines, day, now)
         uow.commit()
     return CompletedSale(sale_id=sale_id, receipt_no=receipt_no, total=total,
                          change=sum(p.change for p in payments), journal_seq=event.seq)
@@ -214,7 +216,8 @@ def _event_body(sale_id: str, outlet_id: str, receipt_no: str, cashier_id: str, 
              "unit": line["unit"], "qty_milli": line["qty_milli"], "unit_price": line["unit_price"],
              "list_price": line["list_price"], "line_discount": line["line_discount"],
              "cart_discount_share": line["cart_discount_share"], "total": line["total"]}
-            for line in lines
+            | lpg_event_fields(cart_line.lpg_buyer)
+            for line, cart_line in zip(lines, cart.lines, strict=True)
         ],
         "payments": [
             {"payment_id": p["id"], "method": p["method"], "amount": p["amount"], "tendered": p["tendered"],
