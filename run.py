@@ -25,7 +25,8 @@ QT_RUNTIME = ["libegl1", "libgl1", "libfontconfig1", "libxkbcommon0", "libglib2.
               "fonts-dejavu-core"]
 QT_WINDOW = ["libxcb-cursor0", "libxcb-icccm4", "libxcb-image0", "libxcb-keysyms1", "libxcb-render-util0",
              "libxcb-shape0", "libxcb-xkb1", "libxkbcommon-x11-0"]
-TEST_TOOLS: list[str] = []
+TEST_TOOLS = ["poppler-utils"]
+"""pdftotext reads the PDFs the tests make (logbook, notices, member cards) back as text."""
 
 
 def say(message: str) -> None:

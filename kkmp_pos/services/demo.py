@@ -6,10 +6,12 @@ from importlib import resources
 
 from kkmp_pos.domain.catalog_import import parse_catalog_csv
 from kkmp_pos.domain.quantity import MILLI
+from kkmp_pos.services.approvals import approvers
 from kkmp_pos.services.auth import KdfCost
 from kkmp_pos.services.catalog import import_catalog_text
 from kkmp_pos.services.ceilings import seed_domain_ceilings
 from kkmp_pos.services.context import PosContext
+from kkmp_pos.services.cylinders import record_opening_balance
 from kkmp_pos.services.outlet import NewOutlet, create_outlet, has_outlet
 from kkmp_pos.services.stock import record_opening_stock
 from kkmp_pos.services.users import set_initial_pins
@@ -29,6 +31,9 @@ DEMO_PIN_COST = KdfCost(n=2**10, r=8, p=1)
 """The demo PINs are public, so a slow hash would protect nothing and only slow every start of a test
 outlet; a PIN set or reset later through the users screen always gets the full auth.PIN_COST."""
 
+DEMO_CYLINDERS = {"3kg": (50, 30), "5_5kg": (5, 5), "12kg": (10, 5)}
+"""Opening (full, empty) elpiji cylinders per size of the demo outlet."""
+
 
 def sample_catalog_text() -> str:
     return resources.files("kkmp_pos.resources").joinpath("catalog_sample.csv").read_text(encoding="utf-8")
@@ -46,4 +51,7 @@ def seed_demo(ctx: PosContext) -> bool:
     # Enough stock to sell from: 50 pieces, or 50 kg / liter of loose goods.
     opening = {row.sku: 50 * MILLI for row in parse_catalog_csv(text)}
     record_opening_stock(ctx, opening, reason="Stok awal gerai demo")
+    manager = approvers(ctx)[0].id
+    for size, (full, empty) in DEMO_CYLINDERS.items():
+        record_opening_balance(ctx, size, full=full, empty=empty, by=manager, note="Stok awal gerai demo")
     return True

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, delete, insert, select
 from kkmp_pos.domain.cart import Cart, CartLine, Discount, MemberRef
 from kkmp_pos.domain.clock import to_wita
 from kkmp_pos.domain.errors import InvalidInput, NotFound
+from kkmp_pos.domain.lpg import LpgBuyerRef
 from kkmp_pos.domain.money import Rupiah, format_rupiah
 from kkmp_pos.domain.product import Product
 from kkmp_pos.domain.roles import Action
@@ -77,7 +78,10 @@ def _payload(cart: Cart, approval_ids: Sequence[str]) -> str:
         "lines": [
             {"product_id": line.product.id, "sku": line.product.sku, "name": line.product.name,
              "qty_milli": line.qty_milli, "unit_price": line.unit_price, "list_price": line.list_price,
-             "manual_price": line.manual_price, "discount": _discount(line.discount)}
+             "manual_price": line.manual_price, "discount": _discount(line.discount),
+             "lpg_buyer": None if line.lpg_buyer is None else {
+                 "id": line.lpg_buyer.id, "nik": line.lpg_buyer.nik, "name": line.lpg_buyer.name,
+                 "category": line.lpg_buyer.category}}
             for line in cart.lines
         ],
         "member": None if cart.member is None else {
@@ -172,7 +176,8 @@ def _restore_lines(connection: Connection, lines: list[dict[str, Any]], recalled
                           sold_by_weight=bool(found.sold_by_weight), lpg_kind=found.lpg_kind)
         line = CartLine(product=product, qty_milli=int(held["qty_milli"]), unit_price=int(held["unit_price"]),
                         list_price=int(held["list_price"]), manual_price=bool(held["manual_price"]),
-                        discount=_to_discount(held.get("discount")))
+                        discount=_to_discount(held.get("discount")),
+                        lpg_buyer=LpgBuyerRef(**held["lpg_buyer"]) if held.get("lpg_buyer") else None)
         if not found.active:
             recalled.notices.append(tr("{name} sudah tidak aktif di katalog; harga saat ditahan tetap dipakai.",
                                        name=product.name))

@@ -22,6 +22,8 @@ from kkmp_pos.domain.lpg import (
 from kkmp_pos.domain.quantity import MILLI
 from kkmp_pos.domain.roles import Action
 from kkmp_pos.domain.sale_rules import Requirement
+from kkmp_pos.services.context import PosContext
+from kkmp_pos.services.uow import reading
 from kkmp_pos.store.models import CylinderMovement, LpgSaleLine, SaleLine, Setting
 
 _lpg_line = LpgSaleLine.__table__
@@ -39,6 +41,14 @@ _BOUGHT = (
 )
 _BOUGHT_DAY = _BOUGHT.where(_lpg_line.c.business_date == bindparam("day"))
 _BOUGHT_MONTH = _BOUGHT.where(_lpg_line.c.month == bindparam("month"))
+
+
+def bought_by(ctx: PosContext, buyer_id: str, day: date) -> tuple[int, int]:
+    """3 kg cylinders this buyer bought at this outlet on the WITA `day` and in its month (for a warning)."""
+    with reading(ctx.engine) as connection:
+        today = connection.execute(_BOUGHT_DAY, {"buyer": buyer_id, "day": day.isoformat()}).scalar()
+        month = connection.execute(_BOUGHT_MONTH, {"buyer": buyer_id, "month": day.isoformat()[:7]}).scalar()
+    return int(today or 0) // MILLI, int(month or 0) // MILLI
 
 
 def subsidised_buyers(cart: Cart) -> dict[str, tuple[LpgBuyerRef, int]]:

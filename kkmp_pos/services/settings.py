@@ -36,6 +36,14 @@ class Settings:
     """Kasbon for named customers (pelanggan) too, not only members; the sale service reads this key."""
     idle_lock_minutes: int = 10
     """Lock the till (PIN to continue) after this many minutes without a key or click; 0 = never."""
+    lpg_registration_no: str = ""
+    """The outlet's registration number as a (sub-)pangkalan of 3 kg LPG, printed on the logbook and HET notice."""
+    lpg_agen_name: str = ""
+    """The agen that supplies the outlet's LPG."""
+    lpg_nik_share_alert_pct: int = 0
+    """Alert when one NIK bought more than this % of the month's 3 kg allocation; 0 = off."""
+    lpg_pengecer_share_alert_pct: int = 0
+    """Alert when pengecer bought more than this % of the month's 3 kg cylinders sold; 0 = off."""
 
     @property
     def columns(self) -> int:
@@ -75,6 +83,9 @@ def save_settings(ctx: PosContext, settings: Settings) -> None:
     if not 0 <= settings.idle_lock_minutes <= MAX_IDLE_LOCK_MINUTES:
         raise InvalidInput("Kunci otomatis harus 0 sampai {most} menit (0 = tidak pernah).",
                            most=MAX_IDLE_LOCK_MINUTES)
+    for pct in (settings.lpg_nik_share_alert_pct, settings.lpg_pengecer_share_alert_pct):
+        if not 0 <= pct <= 100:
+            raise InvalidInput("Batas peringatan elpiji harus 0 sampai 100 persen (0 = mati).")
     if settings.logo_path and not Path(settings.logo_path).expanduser().is_file():
         raise InvalidInput(
             "File logo '{path}' tidak ditemukan. Pilih file gambar (PNG/JPG) yang ada, atau kosongkan kolom logo.",

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from kkmp_pos.domain.cart import Cart, CartLine, Discount, MemberRef
+from kkmp_pos.domain.lpg import CATEGORY_LABELS, LpgBuyerRef
 from kkmp_pos.domain.money import format_rupiah
 from kkmp_pos.domain.product import Product
 from kkmp_pos.i18n import tr
@@ -63,6 +64,8 @@ class CartTableModel(QAbstractTableModel):
     def _display(line: CartLine, column: int) -> str:
         product = line.product
         if column == NAME:
+            if line.lpg_buyer is not None:  # the 3 kg buyer, NIK masked as on the receipt
+                return f"{product.name} · {line.lpg_buyer.nik_masked} ({tr(CATEGORY_LABELS[line.lpg_buyer.category])})"
             return product.name
         if column == QUANTITY:
             return quantity_text(line.qty_milli, weighed=product.sold_by_weight, unit=product.unit)
@@ -80,12 +83,12 @@ class CartTableModel(QAbstractTableModel):
             return _LEFT if section == NAME else _RIGHT
         return None
 
-    def add(self, product: Product, qty_milli: int) -> int:
+    def add(self, product: Product, qty_milli: int, *, lpg_buyer: LpgBuyerRef | None = None) -> int:
         """Add to the cart (same piece product joins its line); returns the row that changed."""
         before = len(self._cart.lines)
         # Validate on a throwaway copy first so a refused quantity never half-updates the view.
         probe = Cart(lines=list(self._cart.lines), member=self._cart.member, discount=self._cart.discount)
-        row = probe.add(product, qty_milli)
+        row = probe.add(product, qty_milli, lpg_buyer=lpg_buyer)
         if row >= before:
             self.beginInsertRows(QModelIndex(), row, row)
             self._cart.lines[:] = probe.lines

@@ -12,6 +12,8 @@ from kkmp_pos.i18n import tr
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.maintenance import CheckpointResult, checkpoint_wal
 from kkmp_pos.services.outlet import Cashier, outlet_info
+from kkmp_pos.ui.lpg_dialog import LpgDialog
+from kkmp_pos.ui.lpg_logbook_dialog import LpgLogbookDialog
 from kkmp_pos.ui.print_jobs import PrintJobs
 from kkmp_pos.ui.session import SessionControl
 from kkmp_pos.ui.tasks import TaskManager
@@ -66,6 +68,17 @@ class MainWindow(QMainWindow):
         ceilings = QAction(tr("Batas harga (HET/HAP)…"), self)
         ceilings.triggered.connect(lambda *_args: self.till.open_ceilings())
         menu.addAction(ceilings)
+        lpg_limits = QAction(tr("Batas elpiji per NIK…"), self)
+        lpg_limits.triggered.connect(lambda *_args: self.till.open_lpg_limits())
+        self.lpg_limits_action = lpg_limits
+        menu.addAction(lpg_limits)
+        lpg = QAction(tr("Elpiji…"), self)
+        lpg.triggered.connect(lambda *_args: self.open_lpg())
+        self.lpg_action = lpg
+        menu.addAction(lpg)
+        lpg_logbook = QAction(tr("Logbook elpiji 3 kg…"), self)
+        lpg_logbook.triggered.connect(lambda *_args: self.open_lpg_logbook())
+        menu.addAction(lpg_logbook)
         menu.addAction(settings)
         menu.addSeparator()
         self.session.add_menu_actions(menu)
@@ -96,6 +109,17 @@ class MainWindow(QMainWindow):
         self.cashier_label.setText(f"{tr(ROLE_LABELS[Role(user.role)])}: {user.full_name}")
         # Printer, paper and PIN rules belong to whoever runs the outlet, not to every cashier.
         self.settings_action.setEnabled(Role(user.role) in APPROVER_ROLES)
+        self.lpg_limits_action.setEnabled(Role(user.role) in APPROVER_ROLES)
+        self.lpg_action.setEnabled(Role(user.role) in APPROVER_ROLES)
+
+    def open_lpg(self) -> None:
+        """The LPG screen (cylinders, deliveries, allocation) for the manajer or admin logged in."""
+        self.till.open_dialog(LpgDialog(self._ctx, self.till.cashier, self.till))
+
+    def open_lpg_logbook(self) -> LpgLogbookDialog | None:
+        """The 3 kg logbook for whoever is logged in (the NIK shown whole only to a manajer or admin)."""
+        dialog = LpgLogbookDialog(self._ctx, self.cashier, self.tasks, self.till)
+        return dialog if self.till.open_dialog(dialog) else None
 
     def _tick(self) -> None:
         self.clock_label.setText(format_wita(self._ctx.clock()))

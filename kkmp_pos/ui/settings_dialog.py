@@ -74,6 +74,10 @@ class SettingsDialog(QDialog):
         self.idle_lock_spin.setSuffix(tr(" menit"))
         self.idle_lock_spin.setSpecialValueText(tr("tidak pernah"))
         self.idle_lock_spin.setValue(self._loaded.idle_lock_minutes)
+        self.lpg_nik_alert_spin = _percent_spin(self._loaded.lpg_nik_share_alert_pct)
+        self.lpg_pengecer_alert_spin = _percent_spin(self._loaded.lpg_pengecer_share_alert_pct)
+        self.lpg_registration_input = QLineEdit(self._loaded.lpg_registration_no)
+        self.lpg_agen_input = QLineEdit(self._loaded.lpg_agen_name)
 
         self.messages = MessageBar()
         self.test_print_button = action_button(tr("Cetak uji"))
@@ -99,6 +103,10 @@ class SettingsDialog(QDialog):
         form.addRow(tr("Gambar QRIS gerai"), self.qris_image_input)
         form.addRow("", self.kasbon_customers_check)
         form.addRow(tr("Kunci kasir bila tidak dipakai"), self.idle_lock_spin)
+        form.addRow(tr("Peringatan: satu NIK melebihi (% alokasi 3 kg)"), self.lpg_nik_alert_spin)
+        form.addRow(tr("Peringatan: pengecer melebihi (% penjualan 3 kg)"), self.lpg_pengecer_alert_spin)
+        form.addRow(tr("No. registrasi pangkalan elpiji"), self.lpg_registration_input)
+        form.addRow(tr("Nama agen elpiji"), self.lpg_agen_input)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.messages)
@@ -133,6 +141,10 @@ class SettingsDialog(QDialog):
             qris_image_path=self.qris_image_input.text().strip(),
             kasbon_for_customers=self.kasbon_customers_check.isChecked(),
             idle_lock_minutes=self.idle_lock_spin.value(),
+            lpg_nik_share_alert_pct=self.lpg_nik_alert_spin.value(),
+            lpg_pengecer_share_alert_pct=self.lpg_pengecer_alert_spin.value(),
+            lpg_registration_no=" ".join(self.lpg_registration_input.text().split()),
+            lpg_agen_name=" ".join(self.lpg_agen_input.text().split()),
         )
 
     def _store(self) -> Settings:
@@ -156,3 +168,13 @@ class SettingsDialog(QDialog):
 
     def _on_print_finished(self, text: str, level: Level) -> None:
         self.messages.show_message(text, level)
+
+
+def _percent_spin(value: int) -> QSpinBox:
+    """0 to 100 %, where 0 switches the alert off."""
+    spin = QSpinBox()
+    spin.setRange(0, 100)
+    spin.setSuffix(" %")
+    spin.setSpecialValueText(tr("mati"))
+    spin.setValue(value)
+    return spin

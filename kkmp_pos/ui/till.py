@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from kkmp_pos.domain.errors import InvalidInput
+from kkmp_pos.domain.lpg import LpgBuyerRef, is_subsidised
 from kkmp_pos.domain.member import looks_like_member_no
 from kkmp_pos.domain.money import format_rupiah
 from kkmp_pos.domain.product import Product
@@ -40,6 +41,7 @@ from kkmp_pos.ui.search_dialog import SearchDialog
 from kkmp_pos.ui.settings_dialog import SettingsDialog
 from kkmp_pos.ui.till_cart_ops import TillCartActions
 from kkmp_pos.ui.till_gates import TillGateActions
+from kkmp_pos.ui.till_lpg import TillLpgActions
 from kkmp_pos.ui.till_members import TillMemberActions
 from kkmp_pos.ui.till_payments import TillPaymentActions
 from kkmp_pos.ui.widgets import (
@@ -55,7 +57,7 @@ MULTIPLIED_SCAN = re.compile(r"^(\d+(?:[.,]\d{1,3})?)\s*\*\s*(\S.*)$")
 """`3*8999900000055` adds three; `1,25*<code>` 1,250 of a weighed product."""
 
 
-class TillWidget(TillMemberActions, TillGateActions, TillPaymentActions, TillCartActions, QWidget):
+class TillWidget(TillLpgActions, TillMemberActions, TillGateActions, TillPaymentActions, TillCartActions, QWidget):
     """Everything happens from the scan field, which keeps the focus; the buttons repeat the F-keys."""
 
     def __init__(self, ctx: PosContext, cashier: Cashier, print_jobs: PrintJobs,
@@ -222,19 +224,21 @@ class TillWidget(TillMemberActions, TillGateActions, TillPaymentActions, TillCar
     @guarded
     def _add_chosen(self, product: Product, qty_text: str | None) -> None:
         self.require_seller()
-        if qty_text is not None:
+        if is_subsidised(product):  # the 3 kg cylinder: its buyer (NIK, category) before the line
+            self.ask_lpg_buyer(product, MILLI if qty_text is None else parse_quantity(qty_text, weighed=False))
+        elif qty_text is not None:
             self.add_product(product, parse_quantity(qty_text, weighed=product.sold_by_weight))
         elif product.sold_by_weight:
             self.ask_weight(product)
         else:
             self.add_product(product, MILLI)
 
-    def add_product(self, product: Product, qty_milli: int) -> None:
+    def add_product(self, product: Product, qty_milli: int, lpg_buyer: LpgBuyerRef | None = None) -> None:
         self.require_seller()
         if self.cart_model.cart.is_empty():
             self.change_label.clear()  # a new customer: the previous change is no longer theirs
         before = self.cart_snapshot()
-        row = self.cart_model.add(product, qty_milli)
+        row = self.cart_model.add(product, qty_milli, lpg_buyer=lpg_buyer)
         select_row(self.cart_view, row)
         line = self.cart_model.line(row)
         weighed = product.sold_by_weight
@@ -258,6 +262,10 @@ class TillWidget(TillMemberActions, TillGateActions, TillPaymentActions, TillCar
         dialog = SearchDialog(self._ctx, self, initial_text=initial_text)
         dialog.product_chosen.connect(lambda product, qty=qty_text: self._add_chosen(product, qty))
         self._open_dialog(dialog)
+
+    def recall_held(self, held_id: str) -> None:
+        super().recall_held(held_id)
+        self.ask_missing_lpg_buyers()  # a recalled 3 kg line without its buyer cannot be paid
 
     # -- changing the cart ------------------------------------------------------------------------------
 

@@ -40,7 +40,8 @@ def _cylinders(ctx: PosContext, size: str) -> tuple[int, int]:
     with ctx.engine.connect() as connection:
         full, empty = connection.execute(
             select(func.coalesce(func.sum(CylinderMovement.full_delta), 0),
-                   func.coalesce(func.sum(CylinderMovement.empty_delta), 0)).where(CylinderMovement.size == size)
+                   func.coalesce(func.sum(CylinderMovement.empty_delta), 0))
+            .where(CylinderMovement.size == size, CylinderMovement.kind != "opening")  # after the demo's opening
         ).one()
     return int(full), int(empty)
 

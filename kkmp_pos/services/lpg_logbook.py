@@ -1,0 +1,324 @@
+"""The 3 kg LPG logbook: every subsidised sale line with its buyer, filters, and marking rows as typed into MAP."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Connection, Select, select
+from sqlalchemy.orm import aliased
+
+from kkmp_pos.domain.clock import business_date, format_wita, rfc3339, to_wita
+from kkmp_pos.domain.errors import InvalidInput
+from kkmp_pos.domain.lpg import CATEGORY_LABELS
+from kkmp_pos.domain.nik import mask_nik, normalize_nik
+from kkmp_pos.domain.quantity import MILLI
+from kkmp_pos.domain.roles import Role
+from kkmp_pos.i18n import tr
+from kkmp_pos.printing.lpg_pdf import (
+    CategoryTotal,
+    HetNotice,
+    LogbookPdf,
+    LogbookPdfRow,
+    render_het_notice,
+    render_logbook_pdf,
+)
+from kkmp_pos.services.catalog import find_by_sku
+from kkmp_pos.services.ceilings import ceilings_in_force
+from kkmp_pos.services.context import PosContext
+from kkmp_pos.services.journal import append_event
+from kkmp_pos.services.outlet import outlet_info
+from kkmp_pos.services.settings import load_settings
+from kkmp_pos.services.uow import reading
+from kkmp_pos.store.models import LpgBuyer, LpgDelivery, LpgSaleLine, Sale, SaleLine, User
+
+_lpg = LpgSaleLine.__table__
+_line = SaleLine.__table__
+_sale = Sale.__table__
+_buyer = LpgBuyer.__table__
+_delivery = LpgDelivery.__table__
+_user = User.__table__
+_cashier = aliased(User, name="cashier")
+_marker = aliased(User, name="marker")
+
+WHOLE_NIK_ROLES = frozenset({Role.MANAJER, Role.ADMIN})
+"""The NIK is personal data: shown whole only to those who answer for the logbook to the agen."""
+MARK_ROLES = frozenset({Role.KASIR, Role.MANAJER, Role.ADMIN})
+"""A pengawas reads everything and changes nothing, so never marks rows."""
+
+# The DO of the latest 3 kg delivery on or before the sale's day: which stock the cylinder came from.
+_DO_NUMBER = (
+    select(_delivery.c.do_number)
+    .where(_delivery.c.size == "3kg", _delivery.c.delivered_on <= _lpg.c.business_date)
+    .order_by(_delivery.c.delivered_on.desc(), _delivery.c.created_at.desc())
+    .limit(1)
+    .correlate(_lpg)
+    .scalar_subquery()
+)
+_ROWS = (
+    select(_lpg.c.sale_line_id, _lpg.c.category, _lpg.c.business_date, _lpg.c.map_entered_at,
+           _sale.c.created_at, _sale.c.receipt_no, _line.c.qty_milli, _line.c.unit_price, _line.c.total,
+           _buyer.c.nik, _buyer.c.name, _buyer.c.address, _cashier.full_name.label("cashier_name"),
+           _marker.full_name.label("marker_name"), _DO_NUMBER.label("do_number"))
+    .select_from(_lpg)
+    .join(_line, _line.c.id == _lpg.c.sale_line_id)
+    .join(_sale, _sale.c.id == _line.c.sale_id)
+    .join(_buyer, _buyer.c.id == _lpg.c.buyer_id)
+    .join(_cashier, _cashier.id == _sale.c.cashier_id)
+    .outerjoin(_marker, _marker.id == _lpg.c.map_entered_by)
+    .order_by(_sale.c.created_at, _line.c.line_no)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LogbookFilter:
+    """WITA days `first_day`..`last_day` inclusive; `text` matches the NIK's digits or the buyer's name."""
+
+    first_day: date
+    last_day: date
+    category: str | None = None
+    text: str = ""
+    pending_only: bool = False
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """'2026-11' -> (1 Nov, 30 Nov); a malformed month is refused with a message."""
+    try:
+        first = date.fromisoformat(month + "-01")
+    except ValueError:
+        raise InvalidInput("Bulan '{month}' tidak dikenal. Tulis tahun-bulan, misalnya 2026-11.",
+                           month=month) from None
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def month_filter(month: str) -> LogbookFilter:
+    first, last = month_bounds(month)
+    return LogbookFilter(first_day=first, last_day=last)
+
+
+@dataclass(frozen=True, slots=True)
+class LogbookRow:
+    """One 3 kg sale line as the logbook shows it; `nik` is whole or masked according to who reads it."""
+
+    sale_line_id: str
+    sold_at: datetime
+    business_date: date
+    nik: str
+    name: str
+    address: str
+    category: str
+    pieces: int
+    unit_price: int
+    total: int
+    do_number: str
+    cashier_name: str
+    receipt_no: str
+    map_entered_at: datetime | None
+    map_entered_by: str | None
+
+    @property
+    def pending(self) -> bool:
+        """Not yet typed into Pertamina's MAP app."""
+        return self.map_entered_at is None
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS.get(self.category, self.category)
+
+
+def _role_of(connection: Connection, user_id: str) -> Role:
+    role = connection.execute(select(_user.c.role).where(_user.c.id == user_id, _user.c.active.is_(True))).scalar()
+    if role is None:
+        raise InvalidInput("Pengguna tidak dikenal atau nonaktif. Masuk lagi dengan PIN Anda.")
+    return Role(role)
+
+
+def shows_whole_nik(ctx: PosContext, viewer_id: str) -> bool:
+    with reading(ctx.engine) as connection:
+        return _role_of(connection, viewer_id) in WHOLE_NIK_ROLES
+
+
+def _filtered(query: Select, flt: LogbookFilter) -> Select:  # type: ignore[type-arg]
+    if flt.last_day < flt.first_day:
+        raise InvalidInput("Tanggal akhir sebelum tanggal awal. Periksa rentang tanggal.")
+    query = query.where(_lpg.c.business_date >= flt.first_day.isoformat(),
+                        _lpg.c.business_date <= flt.last_day.isoformat())
+    if flt.category:
+        query = query.where(_lpg.c.category == flt.category)
+    if flt.pending_only:
+        query = query.where(_lpg.c.map_entered_at.is_(None))
+    text = " ".join(flt.text.split())
+    digits = normalize_nik(text)
+    if digits.isdigit():
+        query = query.where(_buyer.c.nik.contains(digits, autoescape=True))
+    elif text:
+        query = query.where(_buyer.c.name.ilike(f"%{text}%"))
+    return query
+
+
+def _rows(connection: Connection, flt: LogbookFilter, *, whole_nik: bool) -> list[LogbookRow]:
+    return [
+        LogbookRow(sale_line_id=r.sale_line_id, sold_at=r.created_at,
+                   business_date=date.fromisoformat(r.business_date),
+                   nik=r.nik if whole_nik else mask_nik(r.nik), name=r.name, address=r.address,
+                   category=r.category, pieces=r.qty_milli // MILLI, unit_price=r.unit_price, total=r.total,
+                   do_number=r.do_number or "", cashier_name=r.cashier_name, receipt_no=r.receipt_no,
+                   map_entered_at=r.map_entered_at, map_entered_by=r.marker_name)
+        for r in connection.execute(_filtered(_ROWS, flt)).all()
+    ]
+
+
+def list_logbook(ctx: PosContext, flt: LogbookFilter, *, viewer_id: str) -> list[LogbookRow]:
+    """The rows matching `flt`, oldest first; the NIK is whole only for a manajer or admin."""
+    with reading(ctx.engine) as connection:
+        whole = _role_of(connection, viewer_id) in WHOLE_NIK_ROLES
+        return _rows(connection, flt, whole_nik=whole)
+
+
+def logbook_for_export(ctx: PosContext, month: str, *, viewer_id: str) -> list[LogbookRow]:
+    """The month's rows with the whole NIK, for the agen; only a manajer or admin may take them out."""
+    with reading(ctx.engine) as connection:
+        if _role_of(connection, viewer_id) not in WHOLE_NIK_ROLES:
+            raise InvalidInput("Ekspor logbook dengan NIK lengkap hanya untuk manajer atau admin. Minta manajer "
+                               "untuk mengekspornya.")
+        return _rows(connection, month_filter(month), whole_nik=True)
+
+
+def pending_count(ctx: PosContext) -> int:
+    """Logbook rows not yet typed into MAP, over all months."""
+    with reading(ctx.engine) as connection:
+        return len(connection.execute(select(_lpg.c.sale_line_id).where(_lpg.c.map_entered_at.is_(None))).all())
+
+
+def mark_map_entered(ctx: PosContext, sale_line_ids: Iterable[str], *, user_id: str) -> int:
+    """Mark rows "sudah diinput ke MAP" (who, when) in one transaction with one journal event; returns how many
+    were newly marked. A marked row stays marked: there is no way back, as in MAP itself."""
+    wanted = sorted(set(sale_line_ids))
+    if not wanted:
+        raise InvalidInput("Pilih dulu baris logbook yang sudah diinput ke MAP.")
+    now = ctx.clock()
+    with ctx.unit_of_work() as uow:
+        connection = uow.connection
+        if _role_of(connection, user_id) not in MARK_ROLES:
+            raise InvalidInput("Pengawas hanya dapat melihat logbook. Minta kasir atau manajer menandai baris MAP.")
+        pending = [row[0] for row in connection.execute(
+            select(_lpg.c.sale_line_id).where(_lpg.c.sale_line_id.in_(wanted), _lpg.c.map_entered_at.is_(None))
+        ).all()]
+        if not pending:
+            return 0
+        connection.execute(_lpg.update().where(_lpg.c.sale_line_id.in_(pending)).values(
+            map_entered_at=now, map_entered_by=user_id))
+        append_event(connection, type="lpg_map_marked", at=now,
+                     body={"sale_line_ids": sorted(pending), "by": user_id, "at": rfc3339(now)})
+        uow.commit()
+    return len(pending)
+
+
+# --- the month's exports for the agen, and the HET notice for the wall ---------------------------------
+
+CSV_COLUMNS = ("tanggal", "jam", "NIK", "nama", "alamat", "kategori", "jumlah", "harga", "no. DO", "kasir",
+               "no. struk", "status MAP")
+"""The agen's columns, in Indonesian whatever the screen language: the file goes to the agen, not the user."""
+MAP_DONE, MAP_PENDING = "sudah diinput", "belum diinput"
+_MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+           "November", "Desember")
+HET_SKU = "LPG-3-ISI"
+"""The 3 kg refill: its ceiling is the HET every buyer knows (Rp per tabung)."""
+
+
+def month_label(month: str) -> str:
+    """'2026-11' -> 'November 2026' (the agen's documents are in Indonesian)."""
+    first, _ = month_bounds(month)
+    return f"{_MONTHS[first.month - 1]} {first.year}"
+
+
+def _csv_rows(rows: list[LogbookRow]) -> Iterable[list[str]]:
+    # MAP counts cylinders: a line of 2 is two entries there, so it is two rows here.
+    for row in rows:
+        sold = to_wita(row.sold_at)
+        status = MAP_PENDING if row.pending else MAP_DONE
+        for _ in range(row.pieces):
+            yield [sold.strftime("%d-%m-%Y"), sold.strftime("%H:%M"), row.nik, row.name, row.address,
+                   row.category_label, "1", str(row.unit_price), row.do_number, row.cashier_name, row.receipt_no,
+                   status]
+
+
+def export_month_csv(ctx: PosContext, month: str, path: Path, *, viewer_id: str) -> int:
+    """Write the month's logbook for the agen (whole NIK, one row per cylinder); returns the number of rows."""
+    rows = logbook_for_export(ctx, month, viewer_id=viewer_id)
+    lines = list(_csv_rows(rows))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(lines)
+    _write(path, buffer.getvalue().encode("utf-8-sig"))  # the BOM makes Excel read the names' accents right
+    return len(lines)
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise InvalidInput("Tidak dapat menyimpan '{path}': {why}. Pilih folder lain (mis. Dokumen) dan coba "
+                           "lagi.", path=str(path), why=exc.strerror or str(exc)) from exc
+
+
+def _totals(rows: list[LogbookRow]) -> tuple[CategoryTotal, ...]:
+    pieces: dict[str, int] = {}
+    amounts: dict[str, int] = {}
+    for row in rows:
+        pieces[row.category] = pieces.get(row.category, 0) + row.pieces
+        amounts[row.category] = amounts.get(row.category, 0) + row.total
+    return tuple(CategoryTotal(tr(CATEGORY_LABELS[c]), pieces[c], amounts[c])
+                 for c in CATEGORY_LABELS if c in pieces)
+
+
+def export_month_pdf(ctx: PosContext, month: str, path: Path, *, viewer_id: str) -> int:
+    """The printable logbook of the month (whole NIK for a manajer or admin, masked otherwise); returns rows."""
+    flt = month_filter(month)
+    rows = list_logbook(ctx, flt, viewer_id=viewer_id)
+    settings = load_settings(ctx)
+    outlet = outlet_info(ctx)
+    document = LogbookPdf(
+        koperasi_name=outlet.koperasi_name, gerai_name=outlet.gerai_name, address=outlet.address,
+        registration_no=settings.lpg_registration_no, agen_name=settings.lpg_agen_name,
+        month_label=month_label(month), printed_at=format_wita(ctx.clock()),
+        rows=tuple(LogbookPdfRow(when=to_wita(r.sold_at).strftime("%d-%m-%Y %H:%M"), nik=r.nik, name=r.name,
+                                 address=r.address, category=tr(r.category_label), pieces=r.pieces,
+                                 unit_price=r.unit_price, do_number=r.do_number, cashier=r.cashier_name,
+                                 receipt_no=r.receipt_no,
+                                 map_status=tr("belum diinput") if r.pending else tr("sudah diinput"))
+                   for r in rows),
+        totals=_totals(rows),
+    )
+    _write(path, render_logbook_pdf(document))
+    return len(rows)
+
+
+def het_notice(ctx: PosContext) -> HetNotice:
+    """The notice's content: the 3 kg HET in force today (dated ceilings first, then the catalogue)."""
+    product = find_by_sku(ctx, HET_SKU)
+    ceiling = None
+    if product is not None:
+        with reading(ctx.engine) as connection:
+            ceiling = ceilings_in_force(connection, [product], business_date(ctx.clock())).get(HET_SKU)
+    if ceiling is None:
+        raise InvalidInput("HET elpiji 3 kg belum ada di daftar batas harga. Impor daftar HET/HAP dulu "
+                           "(menu Batas harga).")
+    settings = load_settings(ctx)
+    outlet = outlet_info(ctx)
+    return HetNotice(koperasi_name=outlet.koperasi_name, gerai_name=outlet.gerai_name, address=outlet.address,
+                     registration_no=settings.lpg_registration_no, het=ceiling.amount,
+                     het_source=ceiling.source, agen_name=settings.lpg_agen_name)
+
+
+def export_het_notice(ctx: PosContext, path: Path) -> HetNotice:
+    """Write the wall notice as an A4 PDF; returns what it says."""
+    notice = het_notice(ctx)
+    _write(path, render_het_notice(notice))
+    return notice
