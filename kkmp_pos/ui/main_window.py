@@ -26,7 +26,7 @@ IDLE_CHECKPOINT_MS = 30_000
 
 class MainWindow(QMainWindow):
     """The till for the logged-in `user`; `.till` is the TillWidget, `.tasks` the background task manager,
-    `.session` the lock screen and switch of user."""
+    `.login` the lock screen and switch of user."""
 
     def __init__(self, ctx: PosContext, user: Cashier, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,8 +40,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("KKMP POS — {gerai}", gerai=outlet.gerai_name))
         self.resize(1200, 760)
         self.tasks.unhandled_error.connect(self.till.show_exception)
-        self.session = SessionControl(ctx, self, self.till, user)
-        self.session.user_changed.connect(self._show_user)
+        self.login = SessionControl(ctx, self, self.till, user)
+        self.login.user_changed.connect(self._show_user)
 
         menu = self.menuBar().addMenu(tr("&Menu"))
         # The F-key lives in the text only: the till's own shortcut handles the key, no ambiguity.
@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         menu.addAction(lpg_logbook)
         menu.addAction(settings)
         menu.addSeparator()
-        self.session.add_menu_actions(menu)
+        self.login.add_menu_actions(menu)
         menu.addAction(quit_action)
 
         self.outlet_label = QLabel(f"{outlet.koperasi_name} · {outlet.gerai_name}")
@@ -143,13 +143,13 @@ class MainWindow(QMainWindow):
     def is_ready(self) -> bool:
         """Shown, on screen, and the scan field is where keystrokes go (or will go once activated)."""
         handle = self.windowHandle()
-        return (self.isVisible() and handle is not None and handle.isExposed() and not self.session.is_locked()
+        return (self.isVisible() and handle is not None and handle.isExposed() and not self.login.is_locked()
                 and (self.till.scan_input.hasFocus() or self.focusWidget() is self.till.scan_input))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self._clock_timer.stop()
         self._checkpoint_timer.stop()
-        self.session.shutdown()
+        self.login.shutdown()
         dialog = self.till.active_dialog
         if dialog is not None:
             dialog.reject()

@@ -57,14 +57,14 @@ def type_pin(qtbot: QtBot, dialog: LoginDialog, pin: str) -> None:
 def switch_user(qtbot: QtBot, window: MainWindow, username: str, pin: str) -> None:
     """Ctrl+L, pick the user with the arrow keys, PIN, Enter."""
     qtbot.keyClick(window.till.scan_input, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.session.lock_dialog is not None)
-    dialog = window.session.lock_dialog
+    qtbot.waitUntil(lambda: window.login.lock_dialog is not None)
+    dialog = window.login.lock_dialog
     assert dialog is not None
     qtbot.waitUntil(dialog.is_ready)
     while dialog.user_combo.currentData() != username:
         qtbot.keyClick(dialog.pin_input, Qt.Key.Key_Down)
     type_pin(qtbot, dialog, pin)
-    qtbot.waitUntil(lambda: window.session.lock_dialog is None)
+    qtbot.waitUntil(lambda: window.login.lock_dialog is None)
     qtbot.waitUntil(window.till.scan_input.hasFocus)
 
 
@@ -102,11 +102,11 @@ def test_the_login_remembers_who_logged_in_last(qtbot: QtBot, ctx: PosContext) -
 def test_switch_user_keeps_the_cart_and_changes_who_sells(qtbot: QtBot, window: MainWindow) -> None:
     till = window.till
     scan(qtbot, till, MINYAKITA)
-    assert not window.session.audit_action.isEnabled()  # a kasir does not read the audit
+    assert not window.login.audit_action.isEnabled()  # a kasir does not read the audit
     assert not window.settings_action.isEnabled()  # nor change the printer or the PIN rules
     qtbot.keyClick(till.scan_input, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.session.lock_dialog is not None)
-    lock = window.session.lock_dialog
+    qtbot.waitUntil(lambda: window.login.lock_dialog is not None)
+    lock = window.login.lock_dialog
     assert lock is not None and lock.user_combo.currentData() == "kasir"
     qtbot.waitUntil(lock.is_ready)
     assert not window.is_ready()
@@ -114,11 +114,11 @@ def test_switch_user_keeps_the_cart_and_changes_who_sells(qtbot: QtBot, window: 
     assert lock.isVisible()
     qtbot.keyClick(lock.pin_input, Qt.Key.Key_Down)
     type_pin(qtbot, lock, "2222")
-    qtbot.waitUntil(lambda: window.session.lock_dialog is None)
+    qtbot.waitUntil(lambda: window.login.lock_dialog is None)
     qtbot.waitUntil(till.scan_input.hasFocus)  # the keyboard is back at the till
     assert window.cashier_label.text() == "Manajer / Ketua: Budi Santoso"
     assert till.cashier.username == "manajer" and till.cart_model.rowCount() == 1
-    assert window.session.audit_action.isEnabled() and not window.session.users_action.isEnabled()
+    assert window.login.audit_action.isEnabled() and not window.login.users_action.isEnabled()
     assert window.settings_action.isEnabled()
     assert "Budi Santoso" in till.messages.text()
     # A manager's own void needs no second person: no dialog, recorded as their own authority.
@@ -151,10 +151,10 @@ def test_a_kasir_voiding_a_line_needs_a_manager_and_the_audit_shows_it(
     assert verify_journal(ctx.engine) is None
 
     # The kasir cannot open the audit; the manager can, and sees the refusal and the approval.
-    window.session.open_audit()
+    window.login.open_audit()
     assert till.active_dialog is None and till.messages.text() == "Audit hanya untuk manajer, pengawas dan admin."
     switch_user(qtbot, window, "manajer", "2222")
-    window.session.audit_action.trigger()
+    window.login.audit_action.trigger()
     audit = open_dialog(qtbot, till, AuditDialog)
     rows = [[audit.approvals_model.index(r, c).data() for c in range(audit.approvals_model.columnCount())]
             for r in range(audit.approvals_model.rowCount())]
@@ -216,12 +216,12 @@ def test_pengawas_can_read_but_never_sell(qtbot: QtBot, window: MainWindow, ctx:
                                     "berjualan. Ganti pengguna (Ctrl+L) untuk berjualan.")
     press(qtbot, till, Qt.Key.Key_F12)
     assert till.active_dialog is None and "pengawas" in till.messages.text()
-    assert not window.session.drawer_action.isEnabled()
+    assert not window.login.drawer_action.isEnabled()
     press(qtbot, till, Qt.Key.Key_F5)  # the history is for reading: open
     qtbot.waitUntil(lambda: till.active_dialog is not None)
     till.active_dialog.reject()
     wait_closed(qtbot, till)
-    window.session.open_audit()
+    window.login.open_audit()
     open_dialog(qtbot, till, AuditDialog).reject()
     wait_closed(qtbot, till)
 
@@ -238,29 +238,29 @@ def test_idle_time_locks_the_till_and_the_cart_waits_for_the_pin(qtbot: QtBot, w
     scan(qtbot, till, MINYAKITA)
     press(qtbot, till, Qt.Key.Key_F12)
     payment = open_dialog(qtbot, till, PaymentDialog)
-    assert window.session.lock_if_idle(119_999) is False
-    assert window.session.lock_if_idle(120_000) is True
-    lock = window.session.lock_dialog
+    assert window.login.lock_if_idle(119_999) is False
+    assert window.login.lock_if_idle(120_000) is True
+    lock = window.login.lock_dialog
     assert lock is not None and "2 menit" in lock.messages.text()
     qtbot.waitUntil(lambda: till.active_dialog is None)  # the payment was cancelled, nothing recorded
     assert not payment.isVisible()
     qtbot.waitUntil(lock.is_ready)
     type_pin(qtbot, lock, "1111")
-    qtbot.waitUntil(lambda: window.session.lock_dialog is None)
+    qtbot.waitUntil(lambda: window.login.lock_dialog is None)
     qtbot.waitUntil(till.scan_input.hasFocus)
     assert till.cart_model.rowCount() == 1 and till.cashier.username == "kasir"
     save_settings(ctx, replace(load_settings(ctx), idle_lock_minutes=0))
-    assert window.session.lock_if_idle(10 * 60 * 60_000) is False  # 0 = never
+    assert window.login.lock_if_idle(10 * 60 * 60_000) is False  # 0 = never
 
 
 def test_opening_the_drawer_without_a_sale_needs_approval_and_kicks_the_printer(
         qtbot: QtBot, window: MainWindow, ctx: PosContext, tmp_path: Path) -> None:
     till = window.till
-    window.session.drawer_action.trigger()
+    window.login.drawer_action.trigger()
     assert till.active_dialog is None and "laci uang tidak dapat dibuka" in till.messages.text()
     printer = tmp_path / "printer.bin"
     use_file_printer(ctx, printer)
-    window.session.drawer_action.trigger()
+    window.login.drawer_action.trigger()
     grant = approve(qtbot, till, reason="Tukar uang receh")
     assert grant.action is Action.OPEN_DRAWER
     qtbot.waitUntil(lambda: till.messages.text() == "Laci uang dibuka.")
@@ -295,8 +295,8 @@ def test_ask_approval_outside_the_till_opens_over_its_parent(qtbot: QtBot, ctx: 
 def test_the_admin_adds_a_user_who_can_then_log_in(qtbot: QtBot, window: MainWindow, ctx: PosContext) -> None:
     till = window.till
     switch_user(qtbot, window, "admin", "9999")
-    assert window.session.users_action.isEnabled()
-    window.session.users_action.trigger()
+    assert window.login.users_action.isEnabled()
+    window.login.users_action.trigger()
     users = open_dialog(qtbot, till, UsersDialog)
     assert users.users_model.rowCount() == 4
     qtbot.keyClicks(users.username_input, "Rudi.H")
@@ -320,8 +320,8 @@ def test_the_admin_adds_a_user_who_can_then_log_in(qtbot: QtBot, window: MainWin
 
 
 def test_closing_the_window_while_locked_lets_the_lock_screen_go(qtbot: QtBot, window: MainWindow) -> None:
-    lock = window.session.lock()
-    assert window.session.lock() is lock  # locking twice shows one lock screen
+    lock = window.login.lock()
+    assert window.login.lock() is lock  # locking twice shows one lock screen
     qtbot.waitUntil(lock.is_ready)
     window.close()
     assert not lock.isVisible() and not window.isVisible()
