@@ -15,6 +15,7 @@ from kkmp_pos.domain.errors import InvalidInput
 from kkmp_pos.domain.lpg import CATEGORY_LABELS
 from kkmp_pos.domain.payment import METHOD_LABELS, STATUS_LABELS
 from kkmp_pos.domain.roles import ACTION_LABELS, ROLE_LABELS
+from kkmp_pos.domain.stock import ADJUSTMENT_REASONS, COUNT_REASONS
 
 PACKAGE = Path(kkmp_pos.__file__).parent
 # Calls whose first argument is Indonesian source text translated through kkmp_pos.i18n.tr.
@@ -44,7 +45,8 @@ def source_texts() -> dict[str, str]:
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     found.setdefault(first.value, f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
     # Labels translated through a lookup table rather than a literal call.
-    for table in (METHOD_LABELS, STATUS_LABELS, ACTION_LABELS, ROLE_LABELS, CATEGORY_LABELS):
+    for table in (METHOD_LABELS, STATUS_LABELS, ACTION_LABELS, ROLE_LABELS, CATEGORY_LABELS, COUNT_REASONS,
+                  ADJUSTMENT_REASONS):
         for label in table.values():
             found.setdefault(label, "a label table")
     return found

@@ -25,6 +25,8 @@ class Action(StrEnum):
     KASBON_OVER_LIMIT = "kasbon_over_limit"
     MEMBER_OUTSIDE_KELURAHAN = "member_outside_kelurahan"
     LPG_OVER_LIMIT = "lpg_over_limit"
+    STOCK_ADJUSTMENT = "stock_adjustment"
+    STOCK_COUNT = "stock_count"
 
 
 ACTION_LABELS = {
@@ -38,6 +40,8 @@ ACTION_LABELS = {
     Action.KASBON_OVER_LIMIT: "Kasbon melebihi batas",
     Action.MEMBER_OUTSIDE_KELURAHAN: "Anggota dari luar kelurahan",
     Action.LPG_OVER_LIMIT: "Elpiji 3 kg melebihi batas per NIK",
+    Action.STOCK_ADJUSTMENT: "Penyesuaian stok",
+    Action.STOCK_COUNT: "Persetujuan stok opname",
 }
 
 ROLE_LABELS = {Role.KASIR: "Kasir", Role.MANAJER: "Manajer / Ketua", Role.PENGAWAS: "Pengawas",
