@@ -14,6 +14,8 @@ from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.cylinders import record_opening_balance
 from kkmp_pos.services.outlet import NewOutlet, create_outlet, has_outlet
 from kkmp_pos.services.stock import record_opening_stock
+from kkmp_pos.services.suppliers import add_supplier
+from kkmp_pos.services.units import seed_pack_units
 from kkmp_pos.services.users import set_initial_pins
 
 DEMO_OUTLET = NewOutlet(
@@ -33,6 +35,8 @@ outlet; a PIN set or reset later through the users screen always gets the full a
 
 DEMO_CYLINDERS = {"3kg": (50, 30), "5_5kg": (5, 5), "12kg": (10, 5)}
 """Opening (full, empty) elpiji cylinders per size of the demo outlet."""
+DEMO_PACK_UNITS = {"BRS-CURAH": ("karung", 25 * MILLI), "MIE-IDG": ("dus", 40 * MILLI)}
+"""Beras curah arrives by the 25 kg karung, Indomie by the dus of 40: stock stays in kg and pcs."""
 
 
 def sample_catalog_text() -> str:
@@ -54,4 +58,7 @@ def seed_demo(ctx: PosContext) -> bool:
     manager = approvers(ctx)[0].id
     for size, (full, empty) in DEMO_CYLINDERS.items():
         record_opening_balance(ctx, size, full=full, empty=empty, by=manager, note="Stok awal gerai demo")
+    boss = approvers(ctx)[0]
+    add_supplier(ctx, "CV Sumber Rezeki Samarinda", "Pak Hendra", "0541-731234", by=boss)
+    seed_pack_units(ctx, DEMO_PACK_UNITS, by=boss)
     return True

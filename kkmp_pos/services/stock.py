@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.journal import append_event
@@ -18,12 +18,17 @@ _product = Product.__table__
 
 def on_hand(ctx: PosContext, product_ids: Iterable[int]) -> dict[int, int]:
     """On-hand quantity in thousandths for each product id (0 when it has no movement)."""
-    ids = list(product_ids)
     with reading(ctx.engine) as connection:
-        sums = dict(connection.execute(
-            select(_movement.c.product_id, func.sum(_movement.c.qty_milli))
-            .where(_movement.c.product_id.in_(ids)).group_by(_movement.c.product_id)
-        ).all())
+        return on_hand_in(connection, product_ids)
+
+
+def on_hand_in(connection: Connection, product_ids: Iterable[int]) -> dict[int, int]:
+    """`on_hand` inside the caller's transaction (a count line's expected figure is read where it is written)."""
+    ids = list(product_ids)
+    sums = dict(connection.execute(
+        select(_movement.c.product_id, func.sum(_movement.c.qty_milli))
+        .where(_movement.c.product_id.in_(ids)).group_by(_movement.c.product_id)
+    ).all())
     return {pid: int(sums.get(pid, 0)) for pid in ids}
 
 

@@ -12,10 +12,14 @@ from kkmp_pos.i18n import tr
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.maintenance import CheckpointResult, checkpoint_wal
 from kkmp_pos.services.outlet import Cashier, outlet_info
+from kkmp_pos.ui.adjustment_dialog import AdjustmentDialog
 from kkmp_pos.ui.lpg_dialog import LpgDialog
 from kkmp_pos.ui.lpg_logbook_dialog import LpgLogbookDialog
 from kkmp_pos.ui.print_jobs import PrintJobs
+from kkmp_pos.ui.receiving_dialog import ReceivingDialog
 from kkmp_pos.ui.session import SessionControl
+from kkmp_pos.ui.stock_count_dialog import StockCountDialog
+from kkmp_pos.ui.stock_list_dialog import StockListDialog
 from kkmp_pos.ui.tasks import TaskManager
 from kkmp_pos.ui.till import TillWidget
 
@@ -79,6 +83,20 @@ class MainWindow(QMainWindow):
         lpg_logbook = QAction(tr("Logbook elpiji 3 kg…"), self)
         lpg_logbook.triggered.connect(lambda *_args: self.open_lpg_logbook())
         menu.addAction(lpg_logbook)
+        receiving = QAction(tr("Penerimaan barang…"), self)
+        receiving.triggered.connect(lambda *_args: self.open_receiving())
+        self.receiving_action = receiving
+        menu.addAction(receiving)
+        stock_list = QAction(tr("Stok…"), self)
+        stock_list.triggered.connect(lambda *_args: self.open_stock_list())
+        menu.addAction(stock_list)
+        adjustment = QAction(tr("Penyesuaian stok…"), self)
+        adjustment.triggered.connect(lambda *_args: self.open_adjustment())
+        menu.addAction(adjustment)
+        stock_count = QAction(tr("Stok opname…"), self)
+        stock_count.triggered.connect(lambda *_args: self.open_stock_count())
+        self.stock_count_action = stock_count
+        menu.addAction(stock_count)
         menu.addAction(settings)
         menu.addSeparator()
         self.login.add_menu_actions(menu)
@@ -111,14 +129,36 @@ class MainWindow(QMainWindow):
         self.settings_action.setEnabled(Role(user.role) in APPROVER_ROLES)
         self.lpg_limits_action.setEnabled(Role(user.role) in APPROVER_ROLES)
         self.lpg_action.setEnabled(Role(user.role) in APPROVER_ROLES)
+        self.receiving_action.setEnabled(Role(user.role) in APPROVER_ROLES)
+        self.stock_count_action.setEnabled(Role(user.role) in APPROVER_ROLES)
 
     def open_lpg(self) -> None:
         """The LPG screen (cylinders, deliveries, allocation) for the manajer or admin logged in."""
         self.till.open_dialog(LpgDialog(self._ctx, self.till.cashier, self.till))
 
+    def open_receiving(self) -> ReceivingDialog | None:
+        """The goods receipt screen for the manajer or admin logged in."""
+        dialog = ReceivingDialog(self._ctx, self.till.cashier, self.print_jobs, self.till)
+        return dialog if self.till.open_dialog(dialog) else None
+
     def open_lpg_logbook(self) -> LpgLogbookDialog | None:
         """The 3 kg logbook for whoever is logged in (the NIK shown whole only to a manajer or admin)."""
         dialog = LpgLogbookDialog(self._ctx, self.cashier, self.tasks, self.till)
+        return dialog if self.till.open_dialog(dialog) else None
+
+    def open_stock_count(self) -> StockCountDialog | None:
+        """The stock opname screen for the manajer or admin; an open count is resumed where it was left."""
+        dialog = StockCountDialog(self._ctx, self.cashier, self.tasks, self.till)
+        return dialog if self.till.open_dialog(dialog) else None
+
+    def open_stock_list(self) -> StockListDialog | None:
+        """On-hand, value and "perlu dipesan"; the stock card and adjustments open from it."""
+        dialog = StockListDialog(self._ctx, self.till.cashier, self.till)
+        return dialog if self.till.open_dialog(dialog) else None
+
+    def open_adjustment(self) -> AdjustmentDialog | None:
+        """A stock adjustment outside a count (approved by a manager)."""
+        dialog = AdjustmentDialog(self._ctx, self.till.cashier, None, self.till)
         return dialog if self.till.open_dialog(dialog) else None
 
     def _tick(self) -> None:
