@@ -17,6 +17,8 @@ import pytest  # noqa: E402
 from kkmp_pos.domain.clock import fixed_clock  # noqa: E402
 from kkmp_pos.services.context import PosContext, open_context  # noqa: E402
 from kkmp_pos.services.demo import seed_demo  # noqa: E402
+from kkmp_pos.services.outlet import default_cashier  # noqa: E402
+from kkmp_pos.services.shifts import open_shift  # noqa: E402
 
 # 30 Nov 2026, 10:15 WITA: inside a business day, so "today" is stable in every test.
 TEST_MOMENT = datetime(2026, 11, 30, 2, 15, tzinfo=timezone.utc)
@@ -30,8 +32,20 @@ def empty_ctx(tmp_path: Path) -> Iterator[PosContext]:
     ctx.close()
 
 
+OPENING_FLOAT = {50_000: 2, 10_000: 5}
+"""Rp150.000 in the drawer when the test shift opens."""
+
+
 @pytest.fixture
 def ctx(empty_ctx: PosContext) -> PosContext:
-    """The demo outlet (KKMP Lempake, sample catalogue, opening stock) on a fixed clock."""
+    """The demo outlet (KKMP Lempake, sample catalogue, opening stock) on a fixed clock, its shift open."""
+    seed_demo(empty_ctx)
+    open_shift(empty_ctx, cashier_id=default_cashier(empty_ctx).id, counts=OPENING_FLOAT)
+    return empty_ctx
+
+
+@pytest.fixture
+def closed_ctx(empty_ctx: PosContext) -> PosContext:
+    """The demo outlet with no shift open yet: the till must open one before it sells."""
     seed_demo(empty_ctx)
     return empty_ctx

@@ -13,7 +13,8 @@ from kkmp_pos.bench.metric import BARCODE_GOAL, SEARCH_GOAL, Metric, percentile
 from kkmp_pos.services.catalog import find_by_barcode, import_catalog_text, search_products
 from kkmp_pos.services.context import PosContext, open_context
 from kkmp_pos.services.demo import DEMO_OUTLET, DEMO_USERS
-from kkmp_pos.services.outlet import create_outlet
+from kkmp_pos.services.outlet import create_outlet, default_cashier
+from kkmp_pos.services.shifts import open_shift
 from kkmp_pos.store.db import DB_FILENAME, PRAGMAS
 
 UNKNOWN_SHARE = 0.1
@@ -54,6 +55,7 @@ def build_store(data_dir: Path, products: int, seed: int = 2026) -> BenchStore:
     catalog = generate_catalog(products, seed)
     ctx = open_context(data_dir)
     create_outlet(ctx, DEMO_OUTLET, DEMO_USERS)
+    open_shift(ctx, cashier_id=default_cashier(ctx).id, counts={100_000: 1})
     started = time.perf_counter()
     result = import_catalog_text(ctx, catalog.csv_text)
     elapsed = time.perf_counter() - started

@@ -23,6 +23,7 @@ from kkmp_pos.services.catalog import find_by_sku
 from kkmp_pos.services.context import PosContext, open_context
 from kkmp_pos.services.outlet import default_cashier
 from kkmp_pos.services.sales import complete_sale
+from kkmp_pos.services.shifts import current_shift, open_shift
 
 READY = "READY"
 """Printed once imports are done when started with --wait; the parent then sends a line to start."""
@@ -46,6 +47,8 @@ def sell_forever(data_dir: Path, seed: int, limit: int | None = None) -> int:
     """Open the outlet like the till does after a restart, then commit sales until killed (or `limit`)."""
     ctx = open_context(data_dir)
     cashier = default_cashier(ctx)
+    if current_shift(ctx) is None:  # the first child opens the till's shift; later ones sell in it
+        open_shift(ctx, cashier_id=cashier.id, counts={100_000: 1})
     products = _products(ctx)
     rng = random.Random(seed)
     out = sys.stdout.fileno()

@@ -22,6 +22,7 @@ from kkmp_pos.services.ceilings import ceilings_in_force
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.journal import append_event
 from kkmp_pos.services.lpg_sale import lpg_event_fields, lpg_requirements, write_lpg
+from kkmp_pos.services.shifts import OPEN_SHIFT
 from kkmp_pos.store.models import (
     CreditEntry,
     Member,
@@ -58,6 +59,7 @@ _HEADER_FACTS = select(
     select(_setting.c.value).where(_setting.c.key == "master_version").scalar_subquery(),
     select(_user.c.role).where(_user.c.id == bindparam("cashier_id"), _user.c.active.is_(True))
     .scalar_subquery(),
+    OPEN_SHIFT.scalar_subquery(),
 ).limit(1)
 _KASBON_FOR_CUSTOMERS = select(_setting.c.value).where(_setting.c.key == "kasbon_for_customers")
 
@@ -100,8 +102,10 @@ def complete_sale(ctx: PosContext, cart: Cart, payments: Sequence[Payment], *, c
         facts = connection.execute(_HEADER_FACTS, {"cashier_id": cashier_id}).first()
         if facts is None:
             raise InvalidInput("Data gerai belum ada. Jalankan penyiapan gerai (atau --demo) dulu.")
-        outlet_id, outlet_code, last_seq, master_raw, role = facts
+        outlet_id, outlet_code, last_seq, master_raw, role, shift_id = facts
         _check_cashier(role)
+        if shift_id is None:
+            raise InvalidInput("Belum ada shift kas yang dibuka. Buka shift dengan menghitung uang modal di laci dulu.")
         ceilings = ceilings_in_force(connection, [line.product for line in cart.lines], day)
         needs = required_approvals(cart, role, ceilings) + lpg_requirements(connection, cart, day)
         kasbon = sum(p.amount for p in payments if p.method == KASBON)
@@ -122,14 +126,14 @@ def complete_sale(ctx: PosContext, cart: Cart, payments: Sequence[Payment], *, c
         event = append_event(
             connection, type="sale", at=now, master_version=master_version,
             body=_event_body(sale_id, outlet_id, receipt_no, cashier_id, cart, member_id, rfc3339(now),
-                             day.isoformat(), lines, payment_rows, spent),
+                             day.isoformat(), lines, payment_rows, spent, shift_id),
         )
         connection.execute(_INSERT_SALE, {
             "id": sale_id, "outlet_id": outlet_id, "receipt_no": receipt_no, "receipt_seq": receipt_seq,
             "cashier_id": cashier_id, "member_id": member_id, "created_at": now, "business_date": day.isoformat(),
             "subtotal": cart.subtotal, "discount_total": cart.discount_total, "total": total,
             "line_count": len(lines), "status": "completed", "master_version": master_version,
-            "journal_seq": event.seq,
+            "journal_seq": event.seq, "shift_id": shift_id,
         })
         connection.execute(_INSERT_LINES, lines)
         connection.execute(_INSERT_PAYMENTS, payment_rows)
@@ -204,12 +208,12 @@ def _write_stock_movements(connection: Connection, sale_id: str, lines: list[dic
 
 def _event_body(sale_id: str, outlet_id: str, receipt_no: str, cashier_id: str, cart: Cart,
                 member_id: str | None, sold_at: str, day: str, lines: list[dict[str, Any]],
-                payments: list[dict[str, Any]], approvals: list[str]) -> dict[str, Any]:
+                payments: list[dict[str, Any]], approvals: list[str], shift_id: str) -> dict[str, Any]:
     """The sale as the city receives it: ids, copies of names and prices, integers only."""
     return {
         "sale_id": sale_id, "outlet_id": outlet_id, "receipt_no": receipt_no, "cashier_id": cashier_id,
         "member_id": member_id, "member_no": cart.member.member_no if cart.member else None,
-        "sold_at": sold_at, "business_date": day, "subtotal": cart.subtotal,
+        "sold_at": sold_at, "business_date": day, "shift_id": shift_id, "subtotal": cart.subtotal,
         "discount_total": cart.discount_total, "total": cart.total, "approvals": approvals,
         "lines": [
             {"line_id": line["id"], "line_no": line["line_no"], "sku": line["sku"], "name": line["name"],

@@ -20,6 +20,7 @@ from kkmp_pos.services.demo import seed_demo
 from kkmp_pos.services.journal import verify_journal
 from kkmp_pos.services.outlet import default_cashier
 from kkmp_pos.services.sales import complete_sale
+from kkmp_pos.services.shifts import open_shift
 from kkmp_pos.store.db import DB_FILENAME
 
 KILLS = 200
@@ -30,6 +31,7 @@ def _demo_data_dir(tmp_path: Path) -> Path:
     data_dir = tmp_path / "data"
     ctx = open_context(data_dir)
     seed_demo(ctx)
+    open_shift(ctx, cashier_id=default_cashier(ctx).id, counts={100_000: 1})
     ctx.close()
     return data_dir
 
