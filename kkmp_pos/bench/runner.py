@@ -15,6 +15,7 @@ from kkmp_pos.bench.core import BenchStore, bench_barcode, bench_search, build_s
 from kkmp_pos.bench.crash import run_crash_loop
 from kkmp_pos.bench.metric import COLD_START_GOAL, SCAN_GOAL, Metric, unavailable
 from kkmp_pos.bench.report import format_table, machine_info
+from kkmp_pos.bench.report_bench import bench_report
 from kkmp_pos.bench.sale_bench import bench_sale
 from kkmp_pos.bench.startup import bench_cold_start
 from kkmp_pos.services.context import open_context
@@ -43,7 +44,7 @@ def _scan_metric(store: BenchStore, scans: int) -> Metric:
 
 
 def collect(*, products: int, sales: int, kills: int, root: Path, lookups: int, queries: int, scans: int,
-            cold_runs: int, seed: int, progress: Callable[[str], None]) -> dict[str, Any]:
+            cold_runs: int, seed: int, progress: Callable[[str], None], report_lines: int = 0) -> dict[str, Any]:
     """Every measurement, in the order of the table; returns the JSON-ready result."""
     started = time.perf_counter()
     progress(f"generating and importing {products:,} products ...")
@@ -65,6 +66,9 @@ def collect(*, products: int, sales: int, kills: int, root: Path, lookups: int, 
                                        "skipped (0 runs)", COLD_START_GOAL))
     finally:
         store.ctx.close()
+    if report_lines > 0:
+        progress(f"end-of-day report on {report_lines:,} generated sale lines ...")
+        metrics.append(bench_report(root / "report", report_lines, seed=seed))
     crash: dict[str, Any] | None = None
     if kills > 0:
         progress(f"crash loop: {kills} SIGKILLs ...")
@@ -78,7 +82,8 @@ def collect(*, products: int, sales: int, kills: int, root: Path, lookups: int, 
     return {
         "machine": machine_info(),
         "parameters": {"products": products, "sales": sales, "kills": kills, "lookups": lookups,
-                       "queries": queries, "scans": scans, "cold_runs": cold_runs, "seed": seed},
+                       "queries": queries, "scans": scans, "cold_runs": cold_runs, "seed": seed,
+                       "report_lines": report_lines},
         "catalog": {"products": store.catalog.product_count, "barcodes": len(store.catalog.barcodes),
                     "loose_goods": len(store.catalog.loose_skus), "import_s": round(store.import_seconds, 3)},
         "metrics": {metric.name: metric.to_dict() for metric in metrics},
@@ -90,7 +95,7 @@ def collect(*, products: int, sales: int, kills: int, root: Path, lookups: int, 
 
 def run_bench(*, products: int, sales: int, kills: int, work_dir: Path | None, out: TextIO,
               lookups: int = 20_000, queries: int = 1_000, scans: int = 1_000, cold_runs: int = 5,
-              seed: int = 2026, quiet: bool = False) -> dict[str, Any]:
+              seed: int = 2026, quiet: bool = False, report_lines: int = 1_000_000) -> dict[str, Any]:
     """Measure everything, print the table then the JSON to `out`, and return the JSON's dict.
 
     Progress lines go to stderr (unless `quiet`), so `out` holds only the table and the JSON.
@@ -103,7 +108,8 @@ def run_bench(*, products: int, sales: int, kills: int, work_dir: Path | None, o
 
     with _work_root(work_dir) as root:
         result = collect(products=products, sales=sales, kills=kills, root=root, lookups=lookups,
-                         queries=queries, scans=scans, cold_runs=cold_runs, seed=seed, progress=say)
+                         queries=queries, scans=scans, cold_runs=cold_runs, seed=seed, progress=say,
+                         report_lines=report_lines)
     metrics: list[Metric] = result.pop("_metrics")
     machine = result["machine"]
     header = (f"kkmp-pos bench: {products:,} products, {sales:,} sales, {kills} kills "

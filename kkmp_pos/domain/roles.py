@@ -27,6 +27,8 @@ class Action(StrEnum):
     LPG_OVER_LIMIT = "lpg_over_limit"
     STOCK_ADJUSTMENT = "stock_adjustment"
     STOCK_COUNT = "stock_count"
+    CASH_MOVEMENT = "cash_movement"
+    CLOSE_SHIFT = "close_shift"
 
 
 ACTION_LABELS = {
@@ -42,6 +44,8 @@ ACTION_LABELS = {
     Action.LPG_OVER_LIMIT: "Elpiji 3 kg melebihi batas per NIK",
     Action.STOCK_ADJUSTMENT: "Penyesuaian stok",
     Action.STOCK_COUNT: "Persetujuan stok opname",
+    Action.CASH_MOVEMENT: "Kas masuk/keluar",
+    Action.CLOSE_SHIFT: "Tutup shift",
 }
 
 ROLE_LABELS = {Role.KASIR: "Kasir", Role.MANAJER: "Manajer / Ketua", Role.PENGAWAS: "Pengawas",

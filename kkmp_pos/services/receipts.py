@@ -13,6 +13,8 @@ from kkmp_pos.domain.receipt import (
 )
 from kkmp_pos.domain.refund_receipt import build_refund_receipt
 from kkmp_pos.domain.savings_receipt import build_savings_receipt
+from kkmp_pos.domain.shift_receipt import build_shift_receipt
+from kkmp_pos.domain.shift_report import ShiftReport
 from kkmp_pos.printing.escpos_render import render_drawer_kick, render_receipt
 from kkmp_pos.printing.transports import send_to_printer
 from kkmp_pos.services.context import PosContext
@@ -117,3 +119,17 @@ def print_refund_receipt(ctx: PosContext, refund_id: str, *, copy: bool = False)
     refund = load_refund(ctx, refund_id)
     _print_document(load_settings(ctx), build_refund_receipt(refund, copy=copy), cash=refund.method == CASH,
                     copy=copy)
+
+
+def shift_report_preview(ctx: PosContext, report: ShiftReport) -> list[str]:
+    """An X or Z report as the paper will show it."""
+    return layout_text(build_shift_receipt(report), load_settings(ctx).columns)
+
+
+def print_shift_report(ctx: PosContext, report: ShiftReport) -> None:
+    """Print an X or Z report on the receipt printer (never opens the drawer); raises PrinterError."""
+    settings = load_settings(ctx)
+    if settings.printer_uri.strip().lower() == "none":
+        raise PrinterError("Belum ada printer yang dipilih. Isi alamat printer di Pengaturan, lalu coba lagi.")
+    data = render_receipt(build_shift_receipt(report), settings.columns, logo_path=settings.logo_path)
+    send_to_printer(settings.printer_uri, data)

@@ -59,6 +59,7 @@ class TillLauncher(QObject):
         if self.window is not None:
             self.window.activateWindow()
             self.window.till.focus_scan()
+            self.window.till.ensure_shift()  # no open shift: counting the float comes before selling
 
     def _login_closed(self) -> None:
         app = QApplication.instance()

@@ -17,13 +17,17 @@ from kkmp_pos.ui.lpg_dialog import LpgDialog
 from kkmp_pos.ui.lpg_logbook_dialog import LpgLogbookDialog
 from kkmp_pos.ui.print_jobs import PrintJobs
 from kkmp_pos.ui.receiving_dialog import ReceivingDialog
+from kkmp_pos.ui.reports_dialog import ReportsDialog
 from kkmp_pos.ui.session import SessionControl
+from kkmp_pos.ui.shu_dialog import SHU_ROLES, ShuDialog
 from kkmp_pos.ui.stock_count_dialog import StockCountDialog
 from kkmp_pos.ui.stock_list_dialog import StockListDialog
 from kkmp_pos.ui.tasks import TaskManager
 from kkmp_pos.ui.till import TillWidget
 
 CLOCK_INTERVAL_MS = 1_000
+REPORT_ROLES = frozenset({Role.MANAJER, Role.PENGAWAS, Role.ADMIN})
+"""Who reads the sales reports: whoever runs or supervises the outlet, not the cashier."""
 IDLE_CHECKPOINT_MS = 30_000
 """How often to try a WAL checkpoint while nobody is ringing up a sale."""
 
@@ -97,6 +101,23 @@ class MainWindow(QMainWindow):
         stock_count.triggered.connect(lambda *_args: self.open_stock_count())
         self.stock_count_action = stock_count
         menu.addAction(stock_count)
+        sales_reports = QAction(tr("Laporan penjualan…"), self)
+        sales_reports.triggered.connect(lambda *_args: self.open_reports())
+        self.reports_action = sales_reports
+        menu.addAction(sales_reports)
+        shu = QAction(tr("SHU & RAT…"), self)
+        shu.triggered.connect(lambda *_args: self.open_shu())
+        self.shu_action = shu
+        menu.addAction(shu)
+        menu.addSeparator()
+        for text, slot in ((tr("Buka shift…"), self.till.open_shift_dialog),
+                           (tr("Kas masuk/keluar…"), self.till.open_cash_movement),
+                           (tr("Laporan X"), self.till.print_x_report),
+                           (tr("Tutup shift (Z)…"), self.till.open_close_shift)):
+            shift_action = QAction(text, self)
+            shift_action.triggered.connect(lambda *_args, run=slot: run())
+            menu.addAction(shift_action)
+        menu.addSeparator()
         menu.addAction(settings)
         menu.addSeparator()
         self.login.add_menu_actions(menu)
@@ -131,6 +152,8 @@ class MainWindow(QMainWindow):
         self.lpg_action.setEnabled(Role(user.role) in APPROVER_ROLES)
         self.receiving_action.setEnabled(Role(user.role) in APPROVER_ROLES)
         self.stock_count_action.setEnabled(Role(user.role) in APPROVER_ROLES)
+        self.reports_action.setEnabled(Role(user.role) in REPORT_ROLES)
+        self.shu_action.setEnabled(Role(user.role) in SHU_ROLES)
 
     def open_lpg(self) -> None:
         """The LPG screen (cylinders, deliveries, allocation) for the manajer or admin logged in."""
@@ -159,6 +182,16 @@ class MainWindow(QMainWindow):
     def open_adjustment(self) -> AdjustmentDialog | None:
         """A stock adjustment outside a count (approved by a manager)."""
         dialog = AdjustmentDialog(self._ctx, self.till.cashier, None, self.till)
+        return dialog if self.till.open_dialog(dialog) else None
+
+    def open_reports(self) -> ReportsDialog | None:
+        """Sales reports with charts for the manajer, pengawas or admin (read-only)."""
+        dialog = ReportsDialog(self._ctx, self.tasks, self.till)
+        return dialog if self.till.open_dialog(dialog) else None
+
+    def open_shu(self) -> ShuDialog | None:
+        """The SHU calculator and the RAT pack for the manajer, pengawas or admin."""
+        dialog = ShuDialog(self._ctx, self.cashier, self.tasks, self.till)
         return dialog if self.till.open_dialog(dialog) else None
 
     def _tick(self) -> None:

@@ -31,6 +31,7 @@ from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.outlet import Cashier
 from kkmp_pos.services.sales import CompletedSale
 from kkmp_pos.services.settings import Settings
+from kkmp_pos.services.shifts import OpenShift, current_shift
 from kkmp_pos.ui.cart_model import LINE_TOTAL, NAME, PRICE, QUANTITY, CartTableModel
 from kkmp_pos.ui.formatting import quantity_text
 from kkmp_pos.ui.history_dialog import HistoryDialog
@@ -44,6 +45,7 @@ from kkmp_pos.ui.till_gates import TillGateActions
 from kkmp_pos.ui.till_lpg import TillLpgActions
 from kkmp_pos.ui.till_members import TillMemberActions
 from kkmp_pos.ui.till_payments import TillPaymentActions
+from kkmp_pos.ui.till_shift import TillShiftActions
 from kkmp_pos.ui.widgets import (
     NavigableLineEdit,
     action_button,
@@ -57,7 +59,8 @@ MULTIPLIED_SCAN = re.compile(r"^(\d+(?:[.,]\d{1,3})?)\s*\*\s*(\S.*)$")
 """`3*8999900000055` adds three; `1,25*<code>` 1,250 of a weighed product."""
 
 
-class TillWidget(TillLpgActions, TillMemberActions, TillGateActions, TillPaymentActions, TillCartActions, QWidget):
+class TillWidget(TillLpgActions, TillMemberActions, TillGateActions, TillShiftActions, TillPaymentActions,
+                 TillCartActions, QWidget):
     """Everything happens from the scan field, which keeps the focus; the buttons repeat the F-keys."""
 
     def __init__(self, ctx: PosContext, cashier: Cashier, print_jobs: PrintJobs,
@@ -71,6 +74,9 @@ class TillWidget(TillLpgActions, TillMemberActions, TillGateActions, TillPayment
         self.last_sale: CompletedSale | None = None
         self.cart_approvals: list[CartApproval] = []
         """Manager approvals given for this cart (discount, manual price, HET); passed to complete_sale."""
+        self.shift: OpenShift | None = current_shift(ctx)
+        """The open cash shift as the till last saw it (TillShiftActions)."""
+        self.last_z_pdf: str | None = None
 
         self.cart_model = CartTableModel(parent=self)
         self.scan_input = NavigableLineEdit()
@@ -235,6 +241,7 @@ class TillWidget(TillLpgActions, TillMemberActions, TillGateActions, TillPayment
 
     def add_product(self, product: Product, qty_milli: int, lpg_buyer: LpgBuyerRef | None = None) -> None:
         self.require_seller()
+        self.require_open_shift()
         if self.cart_model.cart.is_empty():
             self.change_label.clear()  # a new customer: the previous change is no longer theirs
         before = self.cart_snapshot()

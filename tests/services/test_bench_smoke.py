@@ -17,7 +17,7 @@ from kkmp_pos.domain.catalog_import import parse_catalog_csv
 from kkmp_pos.store.db import DB_FILENAME
 
 METRICS = {"catalog_import", "barcode_lookup_p99", "name_search_p99", "sale_commit_median", "sale_commit_p99",
-           "scan_to_paint_p99", "cold_start_median"}
+           "scan_to_paint_p99", "cold_start_median", "report_end_of_day"}
 METRIC_FIELDS = {"label", "unit", "value", "floor", "ratio", "goal", "goal_why", "goal_met", "samples", "note"}
 
 
@@ -55,7 +55,7 @@ def test_bench_runs_end_to_end_on_a_tiny_catalogue(tmp_path: Path, qtbot: QtBot)
     out = io.StringIO()
 
     result = run_bench(products=500, sales=12, kills=3, work_dir=tmp_path, out=out, lookups=300, queries=60,
-                       scans=30, cold_runs=1, quiet=True)
+                       scans=30, cold_runs=1, quiet=True, report_lines=5_000)
 
     text = out.getvalue()
     table, _, json_text = text.partition("\n{")
