@@ -1,10 +1,12 @@
-"""The main window: the till in the middle, a small menu, and a status bar with outlet, cashier and clock."""
+"""The main window: the till in the middle, menus by part of the work, a status bar with outlet, cashier, clock."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QWidget
 
 from kkmp_pos.domain.clock import format_wita
 from kkmp_pos.domain.roles import APPROVER_ROLES, ROLE_LABELS, Role
@@ -51,77 +53,8 @@ class MainWindow(QMainWindow):
         self.login = SessionControl(ctx, self, self.till, user)
         self.login.user_changed.connect(self._show_user)
 
-        menu = self.menuBar().addMenu(tr("&Menu"))
-        # The F-key lives in the text only: the till's own shortcut handles the key, no ambiguity.
-        history = QAction(tr("Riwayat penjualan") + "\tF5", self)
-        history.triggered.connect(lambda *_args: self.till.open_history())
-        settings = QAction(tr("Pengaturan…"), self)
-        settings.triggered.connect(lambda *_args: self.till.open_settings())
-        self.settings_action = settings
-        quit_action = QAction(tr("Keluar"), self)
-        quit_action.triggered.connect(lambda *_args: self.close())
-        menu.addAction(history)
-        members = QAction(tr("Anggota & pelanggan…"), self)
-        members.triggered.connect(lambda *_args: self.till.open_members())
-        savings = QAction(tr("Simpanan anggota…"), self)
-        savings.triggered.connect(lambda *_args: self.till.open_savings())
-        menu.addAction(members)
-        menu.addAction(savings)
-        kasbon = QAction(tr("Kasbon…"), self)
-        kasbon.triggered.connect(lambda *_args: self.till.open_kasbon())
-        qris = QAction(tr("Rekonsiliasi QRIS…"), self)
-        qris.triggered.connect(lambda *_args: self.till.open_qris_reconciliation())
-        menu.addAction(kasbon)
-        menu.addAction(qris)
-        ceilings = QAction(tr("Batas harga (HET/HAP)…"), self)
-        ceilings.triggered.connect(lambda *_args: self.till.open_ceilings())
-        menu.addAction(ceilings)
-        lpg_limits = QAction(tr("Batas elpiji per NIK…"), self)
-        lpg_limits.triggered.connect(lambda *_args: self.till.open_lpg_limits())
-        self.lpg_limits_action = lpg_limits
-        menu.addAction(lpg_limits)
-        lpg = QAction(tr("Elpiji…"), self)
-        lpg.triggered.connect(lambda *_args: self.open_lpg())
-        self.lpg_action = lpg
-        menu.addAction(lpg)
-        lpg_logbook = QAction(tr("Logbook elpiji 3 kg…"), self)
-        lpg_logbook.triggered.connect(lambda *_args: self.open_lpg_logbook())
-        menu.addAction(lpg_logbook)
-        receiving = QAction(tr("Penerimaan barang…"), self)
-        receiving.triggered.connect(lambda *_args: self.open_receiving())
-        self.receiving_action = receiving
-        menu.addAction(receiving)
-        stock_list = QAction(tr("Stok…"), self)
-        stock_list.triggered.connect(lambda *_args: self.open_stock_list())
-        menu.addAction(stock_list)
-        adjustment = QAction(tr("Penyesuaian stok…"), self)
-        adjustment.triggered.connect(lambda *_args: self.open_adjustment())
-        menu.addAction(adjustment)
-        stock_count = QAction(tr("Stok opname…"), self)
-        stock_count.triggered.connect(lambda *_args: self.open_stock_count())
-        self.stock_count_action = stock_count
-        menu.addAction(stock_count)
-        sales_reports = QAction(tr("Laporan penjualan…"), self)
-        sales_reports.triggered.connect(lambda *_args: self.open_reports())
-        self.reports_action = sales_reports
-        menu.addAction(sales_reports)
-        shu = QAction(tr("SHU & RAT…"), self)
-        shu.triggered.connect(lambda *_args: self.open_shu())
-        self.shu_action = shu
-        menu.addAction(shu)
-        menu.addSeparator()
-        for text, slot in ((tr("Buka shift…"), self.till.open_shift_dialog),
-                           (tr("Kas masuk/keluar…"), self.till.open_cash_movement),
-                           (tr("Laporan X"), self.till.print_x_report),
-                           (tr("Tutup shift (Z)…"), self.till.open_close_shift)):
-            shift_action = QAction(text, self)
-            shift_action.triggered.connect(lambda *_args, run=slot: run())
-            menu.addAction(shift_action)
-        menu.addSeparator()
-        menu.addAction(settings)
-        menu.addSeparator()
-        self.login.add_menu_actions(menu)
-        menu.addAction(quit_action)
+        self._role_gated: list[tuple[QAction, frozenset[Role]]] = []
+        self._build_menus()
 
         self.outlet_label = QLabel(f"{outlet.koperasi_name} · {outlet.gerai_name}")
         self.cashier_label = QLabel()
@@ -143,17 +76,60 @@ class MainWindow(QMainWindow):
         self._checkpoint_timer.start()
         self.till.focus_scan()
 
+    def _action(self, menu: QMenu, text: str, slot: Callable[[], object],
+                roles: frozenset[Role] | None = None) -> QAction:
+        """A menu entry; with `roles`, enabled only while a user of one of them is logged in."""
+        action = QAction(text, self)
+        action.triggered.connect(lambda *_args: slot())
+        menu.addAction(action)
+        if roles is not None:
+            self._role_gated.append((action, roles))
+        return action
+
+    def _build_menus(self) -> None:
+        """One menu per part of the work; entries a role may not use stay visible but disabled."""
+        till = self.till
+        bar = self.menuBar()
+        sales = bar.addMenu(tr("&Penjualan"))
+        # The F-key lives in the text only: the till's own shortcut handles the key, no ambiguity.
+        self._action(sales, tr("Riwayat penjualan") + "\tF5", till.open_history)
+        self._action(sales, tr("Kasbon…"), till.open_kasbon)
+        self._action(sales, tr("Rekonsiliasi QRIS…"), till.open_qris_reconciliation)
+        self._action(sales, tr("Batas harga (HET/HAP)…"), till.open_ceilings)
+        sales.addSeparator()
+        self._action(sales, tr("Buka shift…"), till.open_shift_dialog)
+        self._action(sales, tr("Kas masuk/keluar…"), till.open_cash_movement)
+        self._action(sales, tr("Laporan X"), till.print_x_report)
+        self._action(sales, tr("Tutup shift (Z)…"), till.open_close_shift)
+        members = bar.addMenu(tr("&Anggota"))
+        self._action(members, tr("Anggota & pelanggan…"), till.open_members)
+        self._action(members, tr("Simpanan anggota…"), till.open_savings)
+        self.shu_action = self._action(members, tr("SHU & RAT…"), self.open_shu, SHU_ROLES)
+        lpg = bar.addMenu(tr("&Elpiji"))
+        self.lpg_action = self._action(lpg, tr("Elpiji…"), self.open_lpg, APPROVER_ROLES)
+        self._action(lpg, tr("Logbook elpiji 3 kg…"), self.open_lpg_logbook)
+        self.lpg_limits_action = self._action(lpg, tr("Batas elpiji per NIK…"), till.open_lpg_limits,
+                                              APPROVER_ROLES)
+        stock = bar.addMenu(tr("S&tok"))
+        self._action(stock, tr("Stok…"), self.open_stock_list)
+        self.receiving_action = self._action(stock, tr("Penerimaan barang…"), self.open_receiving, APPROVER_ROLES)
+        self._action(stock, tr("Penyesuaian stok…"), self.open_adjustment)
+        self.stock_count_action = self._action(stock, tr("Stok opname…"), self.open_stock_count, APPROVER_ROLES)
+        reports = bar.addMenu(tr("&Laporan"))
+        self.reports_action = self._action(reports, tr("Laporan penjualan…"), self.open_reports, REPORT_ROLES)
+        system = bar.addMenu(tr("&Sistem"))
+        # Printer, paper and PIN rules belong to whoever runs the outlet, not to every cashier.
+        self.settings_action = self._action(system, tr("Pengaturan…"), till.open_settings, APPROVER_ROLES)
+        system.addSeparator()
+        self.login.add_menu_actions(system)
+        self._action(system, tr("Keluar"), self.close)
+
     def _show_user(self, user: Cashier) -> None:
         self.cashier = user
         self.cashier_label.setText(f"{tr(ROLE_LABELS[Role(user.role)])}: {user.full_name}")
-        # Printer, paper and PIN rules belong to whoever runs the outlet, not to every cashier.
-        self.settings_action.setEnabled(Role(user.role) in APPROVER_ROLES)
-        self.lpg_limits_action.setEnabled(Role(user.role) in APPROVER_ROLES)
-        self.lpg_action.setEnabled(Role(user.role) in APPROVER_ROLES)
-        self.receiving_action.setEnabled(Role(user.role) in APPROVER_ROLES)
-        self.stock_count_action.setEnabled(Role(user.role) in APPROVER_ROLES)
-        self.reports_action.setEnabled(Role(user.role) in REPORT_ROLES)
-        self.shu_action.setEnabled(Role(user.role) in SHU_ROLES)
+        role = Role(user.role)
+        for action, roles in self._role_gated:
+            action.setEnabled(role in roles)
 
     def open_lpg(self) -> None:
         """The LPG screen (cylinders, deliveries, allocation) for the manajer or admin logged in."""
