@@ -1,0 +1,78 @@
+"""The outlet's tables as SQLAlchemy 2 typed models, one module per capability; migrations must match them."""
+
+from kkmp_pos.store.models.base import NAMING, Base, Uuid
+from kkmp_pos.store.models.core import (
+    JournalEvent,
+    Outlet,
+    Payment,
+    Product,
+    ProductBarcode,
+    Sale,
+    SaleLine,
+    Setting,
+    StockMovement,
+    User,
+)
+from kkmp_pos.store.models.lpg import CylinderMovement, LpgAllocation, LpgBuyer, LpgDelivery, LpgSaleLine
+from kkmp_pos.store.models.shifts import CashMovement, Shift
+from kkmp_pos.store.models.stock import (
+    GoodsReceipt,
+    GoodsReceiptLine,
+    ProductUnit,
+    StockAdjustment,
+    StockCount,
+    StockCountLine,
+    Supplier,
+)
+from kkmp_pos.store.models.till import (
+    Approval,
+    CreditEntry,
+    HeldCart,
+    LoginAttempt,
+    Member,
+    PriceCeiling,
+    Refund,
+    RefundLine,
+    RefundPayment,
+    SavingsEntry,
+)
+
+__all__ = [
+    "Approval",
+    "Base",
+    "CashMovement",
+    "CreditEntry",
+    "CylinderMovement",
+    "GoodsReceipt",
+    "GoodsReceiptLine",
+    "HeldCart",
+    "JournalEvent",
+    "LoginAttempt",
+    "LpgAllocation",
+    "LpgBuyer",
+    "LpgDelivery",
+    "LpgSaleLine",
+    "Member",
+    "NAMING",
+    "Outlet",
+    "Payment",
+    "PriceCeiling",
+    "Product",
+    "ProductBarcode",
+    "ProductUnit",
+    "Refund",
+    "RefundLine",
+    "RefundPayment",
+    "Sale",
+    "SaleLine",
+    "SavingsEntry",
+    "Setting",
+    "Shift",
+    "StockAdjustment",
+    "StockCount",
+    "StockCountLine",
+    "StockMovement",
+    "Supplier",
+    "User",
+    "Uuid",
+]
