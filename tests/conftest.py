@@ -13,12 +13,17 @@ from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from kkmp_pos.domain.clock import fixed_clock  # noqa: E402
 from kkmp_pos.services.context import PosContext, open_context  # noqa: E402
 from kkmp_pos.services.demo import seed_demo  # noqa: E402
 from kkmp_pos.services.outlet import default_cashier  # noqa: E402
 from kkmp_pos.services.shifts import open_shift  # noqa: E402
+
+# Tests check behaviour, never time: no per-example deadline, so a busy CI machine cannot fail a property test.
+settings.register_profile("kkmp", deadline=None)
+settings.load_profile("kkmp")
 
 # 30 Nov 2026, 10:15 WITA: inside a business day, so "today" is stable in every test.
 TEST_MOMENT = datetime(2026, 11, 30, 2, 15, tzinfo=timezone.utc)
