@@ -11,7 +11,7 @@ from typing import Literal
 from kkmp_pos.domain.clock import format_wita
 from kkmp_pos.domain.kasbon import KasbonSlip
 from kkmp_pos.domain.lpg import CATEGORY_LABELS
-from kkmp_pos.domain.money import format_rupiah
+from kkmp_pos.domain.money import Rupiah, format_rupiah
 from kkmp_pos.domain.payment import CASH, FAILED, METHOD_LABELS, PENDING
 from kkmp_pos.domain.quantity import format_quantity
 from kkmp_pos.domain.sale import OutletInfo, SaleRecord, SoldLine
@@ -91,21 +91,10 @@ class ReceiptDocument:
 
 def build_receipt(sale: SaleRecord, *, copy: bool = False) -> ReceiptDocument:
     """The receipt of a completed sale; `copy` marks a reprint (SALINAN)."""
-    out: list[Element] = []
-    if copy:
-        out.append(Text(tr("SALINAN"), align="center", bold=True, double=True))
-    out += _outlet_header(sale.outlet)
-    out += [
-        Rule("-"),
-        Pair(tr("No. Struk"), sale.receipt_no),
-        Pair(tr("Waktu"), format_wita(sale.created_at)),
-        Pair(tr("Kasir"), sale.cashier_name),
-        Pair(tr("Pelanggan"),
-             tr("Anggota {member_no}", member_no=sale.member_no) if sale.member_no else tr("Non-anggota")),
-    ]
-    if sale.member_name:
-        out.append(Text(sale.member_name, align="right"))
-    out.append(Rule("-"))
+    out = slip_header(
+        sale.outlet, copy=copy, numbers=[(tr("No. Struk"), sale.receipt_no)], moment=sale.created_at,
+        cashier=sale.cashier_name, party=(tr("Pelanggan"), buyer_text(sale.member_no)), party_name=sale.member_name,
+    )
     for line in sale.lines:
         out += _sold_line(line)
     out.append(Rule("-"))
@@ -151,6 +140,41 @@ def _outlet_header(outlet: OutletInfo) -> list[Element]:
     ]
 
 
+def slip_header(outlet: OutletInfo, *, copy: bool, numbers: list[tuple[str, str]], moment: datetime,
+                cashier: str, party: tuple[str, str], party_name: str | None, title: str | None = None
+                ) -> list[Element]:
+    """The top every slip shares: SALINAN on a copy, the outlet, an optional title, the slip's numbers,
+    time, cashier and who it is for, between rules."""
+    out: list[Element] = [Text(tr("SALINAN"), align="center", bold=True, double=True)] if copy else []
+    out += _outlet_header(outlet)
+    out.append(Rule("-"))
+    if title:
+        out.append(Text(title, align="center", bold=True))
+    out += [Pair(label, value) for label, value in numbers]
+    out += [Pair(tr("Waktu"), format_wita(moment)), Pair(tr("Kasir"), cashier), Pair(*party)]
+    if party_name:
+        out.append(Text(party_name, align="right"))
+    out.append(Rule("-"))
+    return out
+
+
+def tender_lines(method: str, *, bank: str | None, tendered: Rupiah, reference: str | None,
+                 change: Rupiah) -> list[Element]:
+    """One payment on a slip: method (and bank), what was handed over, its reference, change for cash."""
+    label = tr(METHOD_LABELS.get(method, method))
+    out: list[Element] = [Pair(f"{label} {bank}" if bank else label, format_rupiah(tendered))]
+    if reference:
+        out.append(Text(tr("Ref: {reference}", reference=reference)))
+    if method == CASH:
+        out.append(Pair(tr("Kembalian"), format_rupiah(change), bold=True))
+    return out
+
+
+def buyer_text(member_no: str | None) -> str:
+    """`Anggota A-000123`, or `Non-anggota` for a sale without a member."""
+    return tr("Anggota {member_no}", member_no=member_no) if member_no else tr("Non-anggota")
+
+
 def _sold_line(line: SoldLine) -> list[Element]:
     quantity = format_quantity(line.qty_milli, weighed=line.sold_by_weight)
     if line.sold_by_weight:
@@ -182,26 +206,16 @@ def _audit_line(seq: int, digest: str | None) -> str:
 
 def build_kasbon_receipt(slip: KasbonSlip, *, copy: bool = False) -> ReceiptDocument:
     """The receipt of one kasbon repayment, with what the customer still owes after it."""
-    out: list[Element] = [Text(tr("SALINAN"), align="center", bold=True, double=True)] if copy else []
-    out += _outlet_header(slip.outlet)
+    out = slip_header(slip.outlet, copy=copy, numbers=[(tr("No. Struk"), slip.receipt_no)], moment=slip.created_at,
+                      cashier=slip.cashier_name, party=(tr("Pelanggan"), slip.member_no),
+                      party_name=slip.member_name)
     out += [
-        Rule("-"),
-        Pair(tr("No. Struk"), slip.receipt_no),
-        Pair(tr("Waktu"), format_wita(slip.created_at)),
-        Pair(tr("Kasir"), slip.cashier_name),
-        Pair(tr("Pelanggan"), slip.member_no),
-        Text(slip.member_name, align="right"),
-        Rule("-"),
         Text(tr("PEMBAYARAN KASBON"), align="center", bold=True),
         Pair(tr("Kasbon sebelumnya"), format_rupiah(slip.balance_before)),
         Pair(tr("Dibayar"), format_rupiah(slip.amount), bold=True, double=True),
     ]
-    label = tr(METHOD_LABELS.get(slip.method, slip.method))
-    out.append(Pair(f"{label} {slip.bank}" if slip.bank else label, format_rupiah(slip.tendered)))
-    if slip.reference:
-        out.append(Text(tr("Ref: {reference}", reference=slip.reference)))
-    if slip.method == CASH:
-        out.append(Pair(tr("Kembalian"), format_rupiah(slip.change), bold=True))
+    out += tender_lines(slip.method, bank=slip.bank, tendered=slip.tendered, reference=slip.reference,
+                        change=slip.change)
     out += [Rule("-"), Pair(tr("Sisa kasbon"), format_rupiah(slip.balance_after), bold=True)]
     if slip.balance_after == 0:
         out.append(Text(tr("LUNAS"), align="center", bold=True))

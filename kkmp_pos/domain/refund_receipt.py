@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from kkmp_pos.domain.clock import format_wita
 from kkmp_pos.domain.money import format_rupiah
 from kkmp_pos.domain.payment import METHOD_LABELS
 from kkmp_pos.domain.quantity import format_quantity, line_amount
@@ -16,7 +15,8 @@ from kkmp_pos.domain.receipt import (
     Rule,
     Text,
     _audit_line,
-    _outlet_header,
+    buyer_text,
+    slip_header,
 )
 from kkmp_pos.domain.refund import RefundRecord, ReturnedLine
 from kkmp_pos.i18n import tr
@@ -24,21 +24,13 @@ from kkmp_pos.i18n import tr
 
 def build_refund_receipt(refund: RefundRecord, *, copy: bool = False) -> ReceiptDocument:
     """The slip of one refund; `copy` marks a reprint (SALINAN)."""
-    out: list[Element] = [Text(tr("SALINAN"), align="center", bold=True, double=True)] if copy else []
-    out += _outlet_header(refund.outlet)
-    out += [
-        Rule("-"),
-        Text(tr("RETUR PENJUALAN"), align="center", bold=True),
-        Pair(tr("No. Retur"), refund.refund_no),
-        Pair(tr("Struk asal"), refund.sale_receipt_no),
-        Pair(tr("Waktu"), format_wita(refund.created_at)),
-        Pair(tr("Kasir"), refund.cashier_name),
-        Pair(tr("Pelanggan"),
-             tr("Anggota {member_no}", member_no=refund.member_no) if refund.member_no else tr("Non-anggota")),
-    ]
-    if refund.member_name:
-        out.append(Text(refund.member_name, align="right"))
-    out.append(Rule("-"))
+    out = slip_header(
+        refund.outlet, copy=copy, title=tr("RETUR PENJUALAN"),
+        numbers=[(tr("No. Retur"), refund.refund_no), (tr("Struk asal"), refund.sale_receipt_no)],
+        moment=refund.created_at, cashier=refund.cashier_name,
+        party=(tr("Pelanggan"), buyer_text(refund.member_no)),
+        party_name=refund.member_name,
+    )
     for line in refund.lines:
         out += _returned_line(line)
     method = tr(METHOD_LABELS.get(refund.method, refund.method))

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from kkmp_pos.domain.clock import format_wita
 from kkmp_pos.domain.money import format_rupiah
 from kkmp_pos.domain.payment import CASH, METHOD_LABELS
 from kkmp_pos.domain.receipt import (
     Barcode,
     Cut,
-    Element,
     Feed,
     Pair,
     ReceiptDocument,
     Rule,
     Text,
     _audit_line,
-    _outlet_header,
+    slip_header,
 )
 from kkmp_pos.domain.savings import SavingsSlip, savings_kind_label
 from kkmp_pos.i18n import tr
@@ -26,16 +24,10 @@ def build_savings_receipt(slip: SavingsSlip, *, copy: bool = False) -> ReceiptDo
     kind = savings_kind_label(slip.kind)
     title = tr("PENARIKAN {kind}", kind=kind.upper()) if slip.is_withdrawal else tr("SETORAN {kind}",
                                                                                     kind=kind.upper())
-    out: list[Element] = [Text(tr("SALINAN"), align="center", bold=True, double=True)] if copy else []
-    out += _outlet_header(slip.outlet)
+    out = slip_header(slip.outlet, copy=copy, numbers=[(tr("No. Slip"), slip.receipt_no)], moment=slip.created_at,
+                      cashier=slip.cashier_name, party=(tr("Anggota"), slip.member_no),
+                      party_name=slip.member_name)
     out += [
-        Rule("-"),
-        Pair(tr("No. Slip"), slip.receipt_no),
-        Pair(tr("Waktu"), format_wita(slip.created_at)),
-        Pair(tr("Kasir"), slip.cashier_name),
-        Pair(tr("Anggota"), slip.member_no),
-        Text(slip.member_name, align="right"),
-        Rule("-"),
         Text(title, align="center", bold=True),
         Pair(tr("Jumlah"), format_rupiah(abs(slip.amount)), bold=True, double=True),
     ]
