@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, func, select
+from sqlalchemy import Connection, func, select
 
 from kkmp_pos.domain.clock import business_date, rfc3339
 from kkmp_pos.domain.errors import InvalidInput, NotFound
@@ -29,14 +29,14 @@ from kkmp_pos.domain.roles import can_sell
 from kkmp_pos.domain.text import search_key
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.journal import append_event
+from kkmp_pos.services.numbering import next_series_number
 from kkmp_pos.services.outlet import Cashier, outlet_info
 from kkmp_pos.services.settings import load_settings
 from kkmp_pos.services.uow import reading
-from kkmp_pos.store.models import CreditEntry, JournalEvent, Member, Outlet, Sale, User
+from kkmp_pos.store.models import CreditEntry, JournalEvent, Member, Sale, User
 
 _credit = CreditEntry.__table__
 _member = Member.__table__
-_outlet = Outlet.__table__
 _user = User.__table__
 _sale = Sale.__table__
 _journal = JournalEvent.__table__
@@ -125,9 +125,6 @@ class RecordedRepayment:
     change: Rupiah
     balance_after: Rupiah
 
-
-def kasbon_receipt_number(outlet_code: str, seq: int) -> str:
-    return f"{outlet_code}-{RECEIPT_SERIES}{seq:06d}"
 
 
 def _balance(connection: Connection, member_id: str) -> Rupiah:
@@ -261,15 +258,7 @@ def repay_kasbon(ctx: PosContext, member_id: str, payment: Payment, *, by: Cashi
 
 
 def _next_receipt_no(connection: Connection) -> str:
-    code = connection.execute(select(_outlet.c.code).limit(1)).scalar()
-    if code is None:
-        raise InvalidInput("Data gerai belum ada. Jalankan penyiapan gerai (atau --demo) dulu.")
-    prefix = f"{code}-{RECEIPT_SERIES}"
-    last = connection.execute(
-        select(func.max(func.cast(func.substr(_credit.c.receipt_no, len(prefix) + 1), Integer)))
-        .where(_credit.c.kind == REPAID, _credit.c.receipt_no.startswith(prefix, autoescape=True))
-    ).scalar()
-    return kasbon_receipt_number(code, int(last or 0) + 1)
+    return next_series_number(connection, _credit.c.receipt_no, RECEIPT_SERIES, _credit.c.kind == REPAID)
 
 
 def find_repayment_id(ctx: PosContext, receipt_no: str) -> str:

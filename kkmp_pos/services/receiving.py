@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Integer, func, select, update
+from sqlalchemy import Connection, func, select, update
 
 from kkmp_pos.domain.clock import business_date, rfc3339
 from kkmp_pos.domain.errors import InvalidInput, NotFound, PrinterError
@@ -29,6 +29,7 @@ from kkmp_pos.printing.transports import send_to_printer
 from kkmp_pos.services import catalog
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.journal import append_event
+from kkmp_pos.services.numbering import next_series_number
 from kkmp_pos.services.outlet import Cashier, outlet_info
 from kkmp_pos.services.settings import load_settings
 from kkmp_pos.services.units import units_of
@@ -37,7 +38,6 @@ from kkmp_pos.store.models import (
     GoodsReceipt,
     GoodsReceiptLine,
     JournalEvent,
-    Outlet,
     Product,
     StockMovement,
     Supplier,
@@ -49,7 +49,6 @@ _line = GoodsReceiptLine.__table__
 _product = Product.__table__
 _movement = StockMovement.__table__
 _supplier = Supplier.__table__
-_outlet = Outlet.__table__
 _user = User.__table__
 _journal = JournalEvent.__table__
 
@@ -79,20 +78,9 @@ def find_receivable_product(ctx: PosContext, code: str) -> CatalogProduct | None
     return catalog.find_by_barcode(ctx, code) or (catalog.find_by_sku(ctx, code) if code.strip() else None)
 
 
-def goods_receipt_number(outlet_code: str, seq: int) -> str:
-    return f"{outlet_code}-{RECEIPT_SERIES}{seq:06d}"
-
 
 def _next_receipt_no(connection: Connection) -> str:
-    code = connection.execute(select(_outlet.c.code).limit(1)).scalar()
-    if code is None:
-        raise InvalidInput("Data gerai belum ada. Jalankan penyiapan gerai (atau --demo) dulu.")
-    prefix = f"{code}-{RECEIPT_SERIES}"
-    last = connection.execute(
-        select(func.max(func.cast(func.substr(_receipt.c.receipt_no, len(prefix) + 1), Integer)))
-        .where(_receipt.c.receipt_no.startswith(prefix, autoescape=True))
-    ).scalar()
-    return goods_receipt_number(code, int(last or 0) + 1)
+    return next_series_number(connection, _receipt.c.receipt_no, RECEIPT_SERIES)
 
 
 def _on_hand(connection: Connection, product_id: int) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, func, select
+from sqlalchemy import Connection, func, select
 
 from kkmp_pos.domain.clock import business_date, rfc3339
 from kkmp_pos.domain.errors import InvalidInput, NotFound
@@ -26,15 +26,15 @@ from kkmp_pos.domain.savings import (
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.journal import append_event
 from kkmp_pos.services.members import Member, get_member
+from kkmp_pos.services.numbering import next_series_number
 from kkmp_pos.services.outlet import Cashier, outlet_info
 from kkmp_pos.services.settings import load_settings
 from kkmp_pos.services.uow import reading
-from kkmp_pos.store.models import JournalEvent, Outlet, SavingsEntry, User
+from kkmp_pos.store.models import JournalEvent, SavingsEntry, User
 from kkmp_pos.store.models import Member as MemberRow
 
 _entry = SavingsEntry.__table__
 _member = MemberRow.__table__
-_outlet = Outlet.__table__
 _user = User.__table__
 _journal = JournalEvent.__table__
 RECEIPT_SERIES = "S"
@@ -73,9 +73,6 @@ class RecordedSavings:
     change: Rupiah
     balance_after: Rupiah
 
-
-def savings_receipt_number(outlet_code: str, seq: int) -> str:
-    return f"{outlet_code}-{RECEIPT_SERIES}{seq:06d}"
 
 
 def _balances(connection: Connection, member_id: str) -> SavingsBalances:
@@ -150,15 +147,7 @@ def _record(ctx: PosContext, member_id: str, kind: SavingsKind, payment: Payment
 
 
 def _next_receipt_no(connection: Connection) -> str:
-    code = connection.execute(select(_outlet.c.code).limit(1)).scalar()
-    if code is None:
-        raise InvalidInput("Data gerai belum ada. Jalankan penyiapan gerai (atau --demo) dulu.")
-    prefix = f"{code}-{RECEIPT_SERIES}"
-    last = connection.execute(
-        select(func.max(func.cast(func.substr(_entry.c.receipt_no, len(prefix) + 1), Integer)))
-        .where(_entry.c.receipt_no.startswith(prefix, autoescape=True))
-    ).scalar()
-    return savings_receipt_number(code, int(last or 0) + 1)
+    return next_series_number(connection, _entry.c.receipt_no, RECEIPT_SERIES)
 
 
 def savings_ledger(ctx: PosContext, member_id: str, *, limit: int = 500) -> SavingsLedger:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Integer, delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from kkmp_pos.domain.clock import rfc3339
 from kkmp_pos.domain.errors import InvalidInput, NotFound
@@ -36,21 +36,20 @@ from kkmp_pos.domain.stock_count import (
     check_counted_quantity,
     check_reason,
     check_reasons,
-    count_number,
 )
 from kkmp_pos.services.approval_use import use_approvals
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.journal import append_event
+from kkmp_pos.services.numbering import next_series_number
 from kkmp_pos.services.outlet import Cashier
 from kkmp_pos.services.stock import on_hand_in
 from kkmp_pos.services.uow import reading
-from kkmp_pos.store.models import Outlet, Product, StockCount, StockCountLine, StockMovement, User
+from kkmp_pos.store.models import Product, StockCount, StockCountLine, StockMovement, User
 
 _count = StockCount.__table__
 _line = StockCountLine.__table__
 _product = Product.__table__
 _movement = StockMovement.__table__
-_outlet = Outlet.__table__
 _user = User.__table__
 
 COUNT_EVENT = "stock_count"
@@ -131,15 +130,7 @@ def _open_header(connection: Connection, count_id: str) -> CountHeader:
 
 
 def _next_count_no(connection: Connection) -> str:
-    code = connection.execute(select(_outlet.c.code).limit(1)).scalar()
-    if code is None:
-        raise InvalidInput("Data gerai belum ada. Jalankan penyiapan gerai (atau --demo) dulu.")
-    prefix = f"{code}-{COUNT_SERIES}"
-    last = connection.execute(
-        select(func.max(func.cast(func.substr(_count.c.count_no, len(prefix) + 1), Integer)))
-        .where(_count.c.count_no.startswith(prefix, autoescape=True))
-    ).scalar()
-    return count_number(code, int(last or 0) + 1)
+    return next_series_number(connection, _count.c.count_no, COUNT_SERIES)
 
 
 def _resolve_scope(connection: Connection, scope: CountScope, value: str | None) -> str | None:
