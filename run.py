@@ -25,8 +25,10 @@ QT_RUNTIME = ["libegl1", "libgl1", "libfontconfig1", "libxkbcommon0", "libglib2.
               "fonts-dejavu-core"]
 QT_WINDOW = ["libxcb-cursor0", "libxcb-icccm4", "libxcb-image0", "libxcb-keysyms1", "libxcb-render-util0",
              "libxcb-shape0", "libxcb-xkb1", "libxkbcommon-x11-0"]
-TEST_TOOLS = ["poppler-utils"]
-"""pdftotext reads the PDFs the tests make (logbook, notices, member cards) back as text."""
+TEST_TOOLS = ["poppler-utils", "postgresql", "chromium"]
+"""pdftotext reads the PDFs the tests make (logbook, notices, member cards) back as text; the city server's
+tests start their own throwaway PostgreSQL server (initdb + pg_ctl, stopped at the end of the run) and drive
+the dashboard in headless Chromium (Debian's `chromium`; on Ubuntu that package is a snap wrapper)."""
 
 
 def say(message: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from kkmp_pos.domain.catalog_import import CatalogFileInvalid, CatalogRow, parse_catalog_csv
 from kkmp_pos.domain.file_problems import RowProblem
@@ -93,41 +93,45 @@ class ImportResult:
 def import_catalog_text(ctx: PosContext, data: str) -> ImportResult:
     """Import a catalogue CSV: every row valid or nothing written; existing SKUs are updated."""
     rows = parse_catalog_csv(data)
-    now = ctx.clock()
     with ctx.unit_of_work() as uow:
-        connection = uow.connection
-        existing = dict(connection.execute(select(_product.c.sku, _product.c.id)).all())
-        codes = [code for row in rows for code in row.barcodes]
-        owners: dict[str, str] = {}
-        for chunk_start in range(0, len(codes), 500):
-            chunk = codes[chunk_start:chunk_start + 500]
-            owners.update(connection.execute(
-                select(_barcode.c.barcode, _product.c.sku)
-                .join(_product, _product.c.id == _barcode.c.product_id)
-                .where(_barcode.c.barcode.in_(chunk))
-            ).all())
-        problems = [
-            RowProblem(row.line, "barcode", f"'{code}' sudah dipakai produk {owners[code]} yang tidak ada di file ini")
-            for row in rows for code in row.barcodes
-            if code in owners and owners[code] != row.sku and owners[code] not in {r.sku for r in rows}
-        ]
-        if problems:
-            raise CatalogFileInvalid(problems)
-        updates = [_values(row, now) | {"b_id": existing[row.sku]} for row in rows if row.sku in existing]
-        inserts = [_values(row, now) for row in rows if row.sku not in existing]
-        if updates:
-            connection.execute(
-                update(_product).where(_product.c.id == bindparam("b_id")),
-                [{k: v for k, v in u.items()} for u in updates],
-            )
-            connection.execute(delete(_barcode).where(_barcode.c.product_id.in_([u["b_id"] for u in updates])))
-        if inserts:
-            connection.execute(insert(_product), inserts)
-        ids = dict(connection.execute(select(_product.c.sku, _product.c.id)).all())
-        barcode_rows = [{"barcode": code, "product_id": ids[row.sku]} for row in rows for code in row.barcodes]
-        if barcode_rows:
-            connection.execute(insert(_barcode), barcode_rows)
+        result = write_catalog_rows(uow.connection, rows, ctx.clock())
         uow.commit()
+    return result
+
+
+def write_catalog_rows(connection: Connection, rows: list[CatalogRow], now: Any) -> ImportResult:
+    """Upsert parsed rows by SKU inside the caller's transaction (the CSV import, the city's master data)."""
+    existing = dict(connection.execute(select(_product.c.sku, _product.c.id)).all())
+    codes = [code for row in rows for code in row.barcodes]
+    owners: dict[str, str] = {}
+    for chunk_start in range(0, len(codes), 500):
+        chunk = codes[chunk_start:chunk_start + 500]
+        owners.update(connection.execute(
+            select(_barcode.c.barcode, _product.c.sku)
+            .join(_product, _product.c.id == _barcode.c.product_id)
+            .where(_barcode.c.barcode.in_(chunk))
+        ).all())
+    problems = [
+        RowProblem(row.line, "barcode", f"'{code}' sudah dipakai produk {owners[code]} yang tidak ada di file ini")
+        for row in rows for code in row.barcodes
+        if code in owners and owners[code] != row.sku and owners[code] not in {r.sku for r in rows}
+    ]
+    if problems:
+        raise CatalogFileInvalid(problems)
+    updates = [_values(row, now) | {"b_id": existing[row.sku]} for row in rows if row.sku in existing]
+    inserts = [_values(row, now) for row in rows if row.sku not in existing]
+    if updates:
+        connection.execute(
+            update(_product).where(_product.c.id == bindparam("b_id")),
+            [{k: v for k, v in u.items()} for u in updates],
+        )
+        connection.execute(delete(_barcode).where(_barcode.c.product_id.in_([u["b_id"] for u in updates])))
+    if inserts:
+        connection.execute(insert(_product), inserts)
+    ids = dict(connection.execute(select(_product.c.sku, _product.c.id)).all())
+    barcode_rows = [{"barcode": code, "product_id": ids[row.sku]} for row in rows for code in row.barcodes]
+    if barcode_rows:
+        connection.execute(insert(_barcode), barcode_rows)
     return ImportResult(created=len(inserts), updated=len(updates))
 
 

@@ -24,6 +24,7 @@ from kkmp_pos.ui.session import SessionControl
 from kkmp_pos.ui.shu_dialog import SHU_ROLES, ShuDialog
 from kkmp_pos.ui.stock_count_dialog import StockCountDialog
 from kkmp_pos.ui.stock_list_dialog import StockListDialog
+from kkmp_pos.ui.sync_status import SyncStatusWidget
 from kkmp_pos.ui.tasks import TaskManager
 from kkmp_pos.ui.till import TillWidget
 
@@ -52,6 +53,9 @@ class MainWindow(QMainWindow):
         self.tasks.unhandled_error.connect(self.till.show_exception)
         self.login = SessionControl(ctx, self, self.till, user)
         self.login.user_changed.connect(self._show_user)
+        self.sync_status = SyncStatusWidget(ctx, self.tasks, lambda: self.cashier, self.till.open_dialog, self)
+        self.login.user_changed.connect(self.sync_status.user_changed)
+        self.till.shift_closed.connect(self.sync_status.after_z_close)
 
         self._role_gated: list[tuple[QAction, frozenset[Role]]] = []
         self._build_menus()
@@ -62,6 +66,7 @@ class MainWindow(QMainWindow):
         self.clock_label = QLabel()
         status = self.statusBar()
         status.addWidget(self.outlet_label, 1)
+        status.addPermanentWidget(self.sync_status)
         status.addPermanentWidget(self.cashier_label)
         status.addPermanentWidget(self.clock_label)
         self._clock_timer = QTimer(self)
@@ -120,6 +125,7 @@ class MainWindow(QMainWindow):
         system = bar.addMenu(tr("&Sistem"))
         # Printer, paper and PIN rules belong to whoever runs the outlet, not to every cashier.
         self.settings_action = self._action(system, tr("Pengaturan…"), till.open_settings, APPROVER_ROLES)
+        self.sync_status.add_menu_actions(system, self._action)
         system.addSeparator()
         self.login.add_menu_actions(system)
         self._action(system, tr("Keluar"), self.close)
@@ -198,6 +204,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self._clock_timer.stop()
         self._checkpoint_timer.stop()
+        self.sync_status.shutdown()
         self.login.shutdown()
         dialog = self.till.active_dialog
         if dialog is not None:

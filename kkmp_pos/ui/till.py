@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -62,6 +62,9 @@ MULTIPLIED_SCAN = re.compile(r"^(\d+(?:[.,]\d{1,3})?)\s*\*\s*(\S.*)$")
 class TillWidget(TillLpgActions, TillMemberActions, TillGateActions, TillShiftActions, TillPaymentActions,
                  TillCartActions, QWidget):
     """Everything happens from the scan field, which keeps the focus; the buttons repeat the F-keys."""
+
+    shift_closed = Signal(object)
+    """A shift was closed with its Z (a ClosedShift): the window starts a sync round."""
 
     def __init__(self, ctx: PosContext, cashier: Cashier, print_jobs: PrintJobs,
                  parent: QWidget | None = None) -> None:

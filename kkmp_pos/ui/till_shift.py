@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import cast
 
+from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QDialog, QWidget
 
 from kkmp_pos.domain.errors import InvalidInput
@@ -33,6 +34,7 @@ class TillShiftActions:
     messages: MessageBar
     shift: OpenShift | None
     last_z_pdf: str | None
+    shift_closed: SignalInstance
 
     def _open_dialog(self, dialog: QDialog) -> bool:
         raise NotImplementedError  # TillWidget's
@@ -106,6 +108,7 @@ class TillShiftActions:
     @guarded
     def _shift_closed(self, closed: ClosedShift) -> None:
         self.shift = None
+        self.shift_closed.emit(closed)
         path = save_z_pdf(self._ctx, closed.shift_id)
         self.last_z_pdf = str(path)
         self.messages.show_success(tr("Shift {shift_no} ditutup. Laporan Z disimpan: {path}",

@@ -1,0 +1,387 @@
+"""Effects of newly stored journal events, set-wise: sales facts, stock, LPG 3 kg per month, and flags."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Final
+
+from sqlalchemy import Connection, Table, case, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from sync.server.clock import rfc3339
+from sync.server.store.schema import (
+    flag,
+    lpg_month,
+    master_item,
+    payment_day,
+    sales_day,
+    sales_product_day,
+    stock_position,
+)
+
+KNOWN_TYPES: Final = frozenset({
+    # SYNC_PROTOCOL.md's list
+    "sale", "refund", "void", "stock_receipt", "stock_adjustment", "stock_count", "shift_open", "shift_close",
+    "cash_movement", "override", "member_change", "master_applied", "lpg_delivery",
+    # what the outlet app (kkmp_pos/services) writes besides
+    "user_change", "savings", "product_unit", "supplier", "lpg_map_marked", "lpg_cylinder_count", "lpg_swap",
+    "lpg_allocation", "payment_reconciled", "stock_threshold", "kasbon_payment",
+})
+"""Every other type is stored and flagged `unknown_type`, never refused."""
+
+WITA: Final = timezone(timedelta(hours=8))
+MAX_AMOUNT: Final = 10**12
+"""A bound on any single money/quantity figure we add up (Rp1 trillion; 1e9 units): a signed body may say
+anything, and a sum that overflows a BIGINT would be a 5xx. 16 MiB of lines at this bound still sums to
+< 2^63. Figures beyond it are left out of the facts (the event itself is stored)."""
+LPG_CATEGORIES: Final = ("rumah_tangga", "usaha_mikro")
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))"
+)
+
+
+def parse_time(text: object) -> datetime | None:
+    """An aware datetime from an RFC 3339 string (any precision, `Z`/`z` or offset); None if it is not one."""
+    match = _TIME.fullmatch(text) if type(text) is str else None
+    if match is None:
+        return None
+    try:
+        fraction = int((match.group(7) or "0")[:6].ljust(6, "0"))
+        tz = timezone.utc
+        if match.group(9):
+            offset = timedelta(hours=int(match.group(10)), minutes=int(match.group(11)))
+            tz = timezone(offset if match.group(9) == "+" else -offset)
+        moment = datetime(*(int(match.group(i)) for i in range(1, 7)), fraction, tzinfo=tz)
+        moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+    return moment
+
+
+def utc_text(text: str) -> str:
+    """A device's RFC 3339 time as the tables spell time (UTC, `Z`); the text itself if it will not convert."""
+    moment = parse_time(text)
+    if moment is None:
+        return text[:40]
+    try:
+        return rfc3339(moment)
+    except (ValueError, OverflowError):
+        return text[:40]
+
+
+def business_date(event: Mapping[str, Any]) -> str:
+    """The body's `business_date` when it is a real date, else the WITA date of `device_time`."""
+    body = event["body"]
+    day = body.get("business_date")
+    if type(day) is str and _DATE.fullmatch(day):
+        try:
+            date.fromisoformat(day)
+            return day
+        except ValueError:
+            pass
+    moment = parse_time(event.get("device_time"))
+    if moment is None:
+        return "0000-00-00"
+    try:
+        return moment.astimezone(WITA).date().isoformat()
+    except (ValueError, OverflowError):
+        return "0000-00-00"
+
+
+def _int(value: object) -> int | None:
+    return value if type(value) is int and -MAX_AMOUNT <= value <= MAX_AMOUNT else None
+
+
+def _text(value: object, size: int) -> str | None:
+    """A short clean string for a key column; None for anything a column could not hold."""
+    if type(value) is not str or not value or len(value) > size or "\x00" in value:
+        return None
+    return value
+
+
+def _list(value: object) -> list[Any]:
+    return [item for item in value if type(item) is dict] if type(value) is list else []
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if type(value) is dict else {}
+
+
+def rupiah(amount: int) -> str:
+    return ("-" if amount < 0 else "") + "Rp" + f"{abs(amount):,}".replace(",", ".")
+
+
+def quantity(milli: int) -> str:
+    """Thousandths as people write them: `-2,5`, `12`."""
+    whole, part = divmod(abs(milli), 1000)
+    text = f"{whole:,}".replace(",", ".") + (f",{part:03d}".rstrip("0") if part else "")
+    return ("-" if milli < 0 else "") + text
+
+
+class _Facts:
+    """Accumulates one batch's deltas per key so each table gets a single many-row upsert."""
+
+    def __init__(self, outlet_id: str, device_id: str, now: str) -> None:
+        self.outlet_id, self.device_id, self.now = outlet_id, device_id, now
+        self.sales: dict[str, list[int]] = defaultdict(lambda: [0] * 7)
+        self.products: dict[tuple[str, str], list[Any]] = {}
+        self.payments: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        self.stock: dict[str, int] = defaultdict(int)
+        self.lpg: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
+        self.flags: list[dict[str, Any]] = []
+        self.het_checks: list[tuple[int, str, str, int, str]] = []  # seq, date, sku, unit_price, receipt
+
+    def add_flag(self, seq: int | None, kind: str, detail: str) -> None:
+        self.flags.append({"outlet_id": self.outlet_id, "device_id": self.device_id, "seq": seq, "kind": kind,
+                           "detail": detail.replace("\x00", ""), "created_at": self.now})
+
+    def product(self, day: str, sku: str, name: str | None, qty: int, amount: int, lines: int) -> None:
+        row = self.products.get((day, sku))
+        if row is None:
+            row = self.products[(day, sku)] = [sku, 0, 0, 0]
+        if name and row[0] == sku:
+            row[0] = name
+        row[1] += qty
+        row[2] += amount
+        row[3] += lines
+
+    # --- per event type -----------------------------------------------------------------------------------
+
+    def sale(self, seq: int, day: str, body: dict[str, Any]) -> None:
+        total = _int(body.get("total")) or 0
+        member = body.get("member_id") is not None
+        facts = self.sales[day]
+        facts[0] += 1
+        facts[1] += total
+        if member:
+            facts[2] += 1
+            facts[3] += total
+        receipt = body.get("receipt_no") if type(body.get("receipt_no")) is str else ""
+        for line in _list(body.get("lines")):
+            sku = _text(line.get("sku"), 40)
+            qty, amount = _int(line.get("qty_milli")), _int(line.get("total"))
+            if sku is None or qty is None or amount is None:
+                continue
+            self.product(day, sku, _text(line.get("name"), 160), qty, amount, 1)
+            self.stock[sku] -= qty
+            self._lpg(day, line, sku, qty, amount, buyer=True)
+            price = _int(line.get("unit_price"))
+            if price is not None:
+                self.het_checks.append((seq, day, sku, price, receipt[:40]))
+        for payment in _list(body.get("payments")):
+            method, amount = _text(payment.get("method"), 16), _int(payment.get("amount"))
+            if method is not None and amount is not None:
+                row = self.payments[(day, method)]
+                row[0] += amount
+                row[1] += 1
+
+    def refund(self, day: str, body: dict[str, Any]) -> None:
+        facts = self.sales[day]
+        facts[4] += 1
+        facts[5] += _int(body.get("total")) or 0
+        for line in _list(body.get("lines")):
+            sku = _text(line.get("sku"), 40)
+            qty, amount = _int(line.get("qty_milli")), _int(line.get("amount"))
+            if sku is None or qty is None or amount is None:
+                continue
+            self.product(day, sku, None, -qty, -amount, 0)
+            self.stock[sku] += qty
+            self._lpg(day, line, sku, -qty, -amount, buyer=False)
+        payment = _dict(body.get("payment"))
+        method, amount = _text(payment.get("method"), 16), _int(payment.get("amount"))
+        if method is not None and amount is not None:
+            self.payments[(day, method)][0] -= amount
+
+    def _lpg(self, day: str, line: dict[str, Any], sku: str, qty: int, amount: int, *, buyer: bool) -> None:
+        lpg = line.get("lpg")
+        if type(lpg) is not dict and not sku.startswith("LPG-3"):
+            return
+        month = self.lpg[day[:7]]
+        month[0] += qty // 1000 if qty >= 0 else -((-qty) // 1000)
+        month[4] += amount
+        if buyer and type(lpg) is dict:
+            category = lpg.get("category")
+            month[1 + (LPG_CATEGORIES.index(category) if category in LPG_CATEGORIES else 2)] += 1
+
+    def stock_lines(self, body: dict[str, Any], field: str) -> None:
+        for line in _list(body.get("lines")):
+            sku, qty = _text(line.get("sku"), 40), _int(line.get(field))
+            if sku is not None and qty is not None:
+                self.stock[sku] += qty
+
+    def override(self, seq: int, body: dict[str, Any]) -> None:
+        if body.get("outcome") != "approved":
+            return
+        action, subject = body.get("action"), str(body.get("subject") or "")[:120]
+        reason = str(body.get("reason") or "")[:200]
+        if action == "lpg_over_limit":
+            self.add_flag(seq, "lpg_limit_override", f"Batas LPG 3 kg dilampaui dengan persetujuan: {subject} "
+                                                     f"(alasan: {reason})")
+        elif action == "price_above_het":
+            self.add_flag(seq, "override", f"Izin menjual di atas HET: {subject} (alasan: {reason})")
+
+
+def apply_effects(connection: Connection, *, outlet_id: str, device_id: str, events: Sequence[Mapping[str, Any]],
+                  now: datetime) -> int:
+    """Apply the effects of `events` (newly stored, in seq order) in the caller's transaction; flags written.
+
+    Returns the number of flags raised. Bodies are whatever the device signed: every field is checked for
+    type and size, and what does not fit is left out of the facts (the event itself is stored regardless).
+    """
+    facts = _Facts(outlet_id, device_id, rfc3339(now))
+    for event in events:
+        kind, seq, body = event["type"], event["seq"], event["body"]
+        if kind not in KNOWN_TYPES:
+            facts.add_flag(seq, "unknown_type", f"Jenis peristiwa tidak dikenal: {kind!r} (disimpan apa adanya)")
+        elif kind == "sale":
+            facts.sale(seq, business_date(event), body)
+        elif kind == "refund":
+            facts.refund(business_date(event), body)
+        elif kind == "shift_close":
+            facts.sales[business_date(event)][6] += 1
+        elif kind == "stock_receipt":
+            facts.stock_lines(body, "base_qty_milli")
+        elif kind == "stock_adjustment":
+            facts.stock_lines(body, "qty_milli")
+        elif kind == "stock_count":
+            facts.stock_lines(body, "difference_milli")
+        elif kind == "override":
+            facts.override(seq, body)
+    _het_flags(connection, facts)
+    _write(connection, facts)
+    return len(facts.flags)
+
+
+# --- HET in force --------------------------------------------------------------------------------------------
+
+def _payload(text: str) -> dict[str, Any]:
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return {}
+    if type(record) is dict and type(record.get("row")) is dict:
+        record = record["row"]
+    return record if type(record) is dict else {}
+
+
+def _amount(value: object) -> int | None:
+    if type(value) is int:
+        return value
+    if type(value) is str and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def het_lookup(connection: Connection, skus: Iterable[str]) -> tuple[dict[str, list[tuple[str, int]]],
+                                                                      dict[str, int]]:
+    """Dated HET ceilings per sku (effective_from, amount), newest first, and the catalogue's het_per_unit."""
+    wanted = set(skus)
+    dated: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    if not wanted:
+        return dated, {}
+    rows = connection.execute(select(master_item.c.key, master_item.c.payload)
+                              .where(master_item.c.kind == "ceiling")).all()
+    for key, payload in rows:
+        if key.split("|", 1)[0] not in wanted:
+            continue
+        record = _payload(payload)
+        amount, since = _amount(record.get("amount")), record.get("effective_from")
+        if record.get("kind") == "HET" and amount is not None and type(since) is str and record.get("sku") in wanted:
+            dated[record["sku"]].append((since, amount))
+    for entries in dated.values():
+        entries.sort(reverse=True)
+    catalogue: dict[str, int] = {}
+    rows = connection.execute(select(master_item.c.key, master_item.c.payload).where(
+        master_item.c.kind == "product", master_item.c.key.in_(sorted(wanted)))).all()
+    for key, payload in rows:
+        amount = _amount(_payload(payload).get("het_per_unit"))
+        if amount is not None:
+            catalogue[key] = amount
+    return dated, catalogue
+
+
+def _het_flags(connection: Connection, facts: _Facts) -> None:
+    if not facts.het_checks:
+        return
+    dated, catalogue = het_lookup(connection, {check[2] for check in facts.het_checks})
+    for seq, day, sku, price, receipt in facts.het_checks:
+        het = next((amount for since, amount in dated.get(sku, ()) if since <= day), None)
+        if het is None:
+            het = catalogue.get(sku)
+        if het is not None and price > het:
+            facts.add_flag(seq, "price_above_het", f"{sku} dijual {rupiah(price)} di atas HET {rupiah(het)} "
+                                                   f"(struk {receipt or '-'}, {day})")
+
+
+# --- writing ---------------------------------------------------------------------------------------------------
+
+def _insert(connection: Connection, table: Table) -> Any:
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _upsert(connection: Connection, table: Table, keys: Sequence[str], rows: list[dict[str, Any]],
+            add: Sequence[str], **extra_set: Any) -> list[Any]:
+    """`INSERT … ON CONFLICT DO UPDATE SET col = col + excluded.col` for all `rows` in one executemany.
+
+    SQLAlchemy sends one cached statement as multi-row VALUES pages ("insertmanyvalues"); building
+    `.values(rows)` instead recompiles a statement with thousands of parameters on every batch.
+    Rows are sorted by key so concurrent uploads of one outlet lock rows in the same order (no deadlocks).
+    """
+    if not rows:
+        return []
+    rows.sort(key=lambda row: tuple(row[k] for k in keys))
+    stmt = _insert(connection, table)
+    set_ = {col: table.c[col] + stmt.excluded[col] for col in add}
+    set_.update({col: value(stmt) if callable(value) else value for col, value in extra_set.items()})
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
+    if table is stock_position:
+        return list(connection.execute(stmt.returning(table.c.sku, table.c.qty_milli), rows).all())
+    connection.execute(stmt, rows)
+    return []
+
+
+def _write(connection: Connection, facts: _Facts) -> None:
+    outlet = facts.outlet_id
+    _upsert(connection, sales_day, ("outlet_id", "business_date"), [
+        {"outlet_id": outlet, "business_date": day, "sales_count": f[0], "sales_total": f[1],
+         "member_sales_count": f[2], "member_sales_total": f[3], "refund_count": f[4], "refund_total": f[5],
+         "z_closed": f[6]}
+        for day, f in facts.sales.items()
+    ], ("sales_count", "sales_total", "member_sales_count", "member_sales_total", "refund_count", "refund_total",
+        "z_closed"))
+    _upsert(connection, sales_product_day, ("outlet_id", "business_date", "sku"), [
+        {"outlet_id": outlet, "business_date": day, "sku": sku, "name": p[0], "qty_milli": p[1],
+         "amount": p[2], "lines": p[3]}
+        for (day, sku), p in facts.products.items()
+    ], ("qty_milli", "amount", "lines"),
+        # A refund knows only the sku: keep a real name over the sku placeholder, never the other way round.
+        name=lambda stmt: case((stmt.excluded.name == stmt.excluded.sku, sales_product_day.c.name),
+                               else_=stmt.excluded.name))
+    _upsert(connection, payment_day, ("outlet_id", "business_date", "method"), [
+        {"outlet_id": outlet, "business_date": day, "method": method, "amount": p[0], "count": p[1]}
+        for (day, method), p in facts.payments.items()
+    ], ("amount", "count"))
+    _upsert(connection, lpg_month, ("outlet_id", "month"), [
+        {"outlet_id": outlet, "month": month, "cylinders": m[0], "buyers_rumah_tangga": m[1],
+         "buyers_usaha_mikro": m[2], "buyers_other": m[3], "amount": m[4]}
+        for month, m in facts.lpg.items()
+    ], ("cylinders", "buyers_rumah_tangga", "buyers_usaha_mikro", "buyers_other", "amount"))
+    deltas = {sku: delta for sku, delta in facts.stock.items() if delta}
+    positions = _upsert(connection, stock_position, ("outlet_id", "sku"), [
+        {"outlet_id": outlet, "sku": sku, "qty_milli": delta, "updated_at": facts.now}
+        for sku, delta in deltas.items()
+    ], ("qty_milli",), updated_at=lambda stmt: stmt.excluded.updated_at)
+    for sku, after in positions:
+        # Flag the crossing below zero, not every batch while it stays negative.
+        if after < 0 <= after - deltas[sku]:
+            facts.add_flag(None, "negative_stock", f"Stok {sku} menjadi minus ({quantity(after)}) setelah "
+                                                   "sinkron; periksa penerimaan barang atau stok opname")
+    if facts.flags:
+        connection.execute(insert(flag), facts.flags)

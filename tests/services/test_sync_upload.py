@@ -1,0 +1,227 @@
+"""The outlet against the real city server: enrol, sell, upload in order; offline and back; a restored old database."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kkmp_pos.domain.cart import Cart
+from kkmp_pos.domain.clock import fixed_clock
+from kkmp_pos.domain.errors import InvalidInput
+from kkmp_pos.domain.payment import cash_payment
+from kkmp_pos.services import catalog, outlet, sales
+from kkmp_pos.services.auth import login
+from kkmp_pos.services.context import PosContext, open_context
+from kkmp_pos.services.demo import DEMO_PINS
+from kkmp_pos.services.journal import append_event
+from kkmp_pos.services.sync_link import enroll, link_status, load_identity, load_sync_settings
+from kkmp_pos.services.sync_round import run_sync_round, sync_status
+from kkmp_pos.services.sync_upload import clear_block, last_seq, read_events, upload_round, wire_size
+from kkmp_pos.store.db import DB_FILENAME
+from sync.protocol.batch import MAX_BODY_BYTES, build_batch, sign_batch
+from tests.conftest import TEST_MOMENT
+from tests.services.sync_server import CityServer, quick_client, running_city
+
+
+@pytest.fixture
+def city(tmp_path: Path) -> Iterator[CityServer]:
+    with running_city(tmp_path) as server:
+        yield server
+
+
+def enrol(ctx: PosContext, city: CityServer) -> str:
+    code = city.new_outlet()["enrolment_code"]
+    return enroll(ctx, city.url, code, "Kasir 1", client_factory=quick_client).device_id
+
+
+def sell(ctx: PosContext, count: int = 1) -> None:
+    cashier = outlet.default_cashier(ctx).id
+    rice = catalog.find_by_sku(ctx, "BRS-CURAH")
+    assert rice is not None
+    for _ in range(count):
+        cart = Cart()
+        cart.add(rice, 100)
+        sales.complete_sale(ctx, cart, [cash_payment(cart.total, cart.total)], cashier_id=cashier)
+
+
+def test_enrolled_outlet_uploads_its_journal_and_the_cursor_advances(ctx: PosContext, city: CityServer) -> None:
+    device = enrol(ctx, city)
+    sell(ctx, 3)
+    status = sync_status(ctx)
+    assert status.enrolled and status.waiting == last_seq(ctx) > 3 and status.last_success_at is None
+    outcome = run_sync_round(ctx, quick_client)
+    assert outcome.state == "online" and outcome.upload.sent == last_seq(ctx)
+    assert city.events(device) == last_seq(ctx)
+    status = sync_status(ctx)
+    assert (status.state, status.waiting, status.last_success_wita) == ("online", 0, "10:15 WITA")
+    # The city's copy is the outlet's chain, event for event.
+    with ctx.engine.connect() as connection:
+        local = connection.exec_driver_sql("SELECT seq, hash FROM journal_event ORDER BY seq").all()
+    with city.engine.connect() as connection:
+        stored = connection.exec_driver_sql(
+            "SELECT seq, hash FROM journal_event WHERE device_id = ? ORDER BY seq", (device,)).all()
+    assert [tuple(r) for r in stored] == [tuple(r) for r in local]
+    sell(ctx)
+    again = upload_round(ctx, quick_client)
+    assert (again.state, again.sent, again.acked_through) == ("online", 1, last_seq(ctx))
+    assert city.events(device) == last_seq(ctx)
+
+
+def test_offline_outlet_keeps_selling_and_catches_up_in_batches(ctx: PosContext, city: CityServer) -> None:
+    device = enrol(ctx, city)
+    assert run_sync_round(ctx, quick_client).state == "online"
+    city.stop()
+    sell(ctx, 3)
+    outcome = run_sync_round(ctx, quick_client)
+    assert outcome.state == "offline"
+    status = sync_status(ctx)
+    assert (status.state, status.waiting) == ("offline", 3) and status.last_error
+    sell(ctx, 510)  # weeks offline: more than one batch of 500
+    assert sync_status(ctx).waiting == 513
+    city.start()  # same address again
+    outcome = run_sync_round(ctx, quick_client)
+    assert (outcome.state, outcome.upload.sent) == ("online", 513)
+    assert city.events(device) == last_seq(ctx)
+    assert city.scalar("SELECT count(*) FROM upload_batch WHERE device_id = :d", d=device) >= 3
+    assert sync_status(ctx).waiting == 0 and not sync_status(ctx).last_error
+
+
+def test_a_restored_old_database_forks_and_blocks_until_a_manager_resolves_it(
+        ctx: PosContext, city: CityServer, tmp_path: Path) -> None:
+    device = enrol(ctx, city)
+    sell(ctx, 2)
+    assert run_sync_round(ctx, quick_client).state == "online"
+    database = ctx.data_dir / DB_FILENAME
+    backup = tmp_path / "backup.sqlite3"
+    source, target = sqlite3.connect(database), sqlite3.connect(backup)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    sell(ctx, 2)
+    assert run_sync_round(ctx, quick_client).state == "online"
+    uploaded = city.events(device)
+    ctx.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(backup, database)
+
+    restored = open_context(ctx.data_dir, clock=fixed_clock(TEST_MOMENT))
+    try:
+        sell(restored)  # the till sells on: the same seq as an event the city already holds, another hash
+        outcome = run_sync_round(restored, quick_client)
+        assert outcome.state == "blocked"
+        status = sync_status(restored)
+        assert status.state == "blocked" and status.blocked is not None
+        assert status.blocked["kind"] == "fork" and status.blocked["seq"] == uploaded - 1
+        assert city.events(device) == uploaded  # nothing of the fork stored
+        assert city.scalar("SELECT count(*) FROM flag WHERE kind = 'fork'") >= 1
+        sell(restored)  # selling never stops; uploading does
+        blocked_again = run_sync_round(restored, quick_client)
+        assert blocked_again.state == "blocked" and blocked_again.upload.contacted is False
+        with pytest.raises(InvalidInput):
+            clear_block(restored, login(restored, "kasir", DEMO_PINS["kasir"]))
+        clear_block(restored, login(restored, "manajer", DEMO_PINS["manajer"]))
+        assert sync_status(restored).state != "blocked"
+        assert run_sync_round(restored, quick_client).state == "blocked"  # still forked: back it comes
+    finally:
+        restored.close()
+
+
+def test_a_revoked_device_is_refused_and_blocked(ctx: PosContext, city: CityServer) -> None:
+    from sync.server.enrolment import revoke_device
+
+    device = enrol(ctx, city)
+    revoke_device(city.engine, device)
+    sell(ctx)
+    outcome = run_sync_round(ctx, quick_client)
+    assert outcome.state == "blocked"
+    blocked = json.loads(json.dumps(sync_status(ctx).blocked))
+    assert blocked["kind"] == "refused" and "403" in blocked["detail"]
+    assert city.events(device) == 0
+    assert link_status(ctx).enrolled
+
+
+def test_an_unanswered_batch_is_sent_again_unchanged(ctx: PosContext, city: CityServer) -> None:
+    device = enrol(ctx, city)
+    city.stop()
+    assert run_sync_round(ctx, quick_client).state == "offline"
+    pending = json.loads(load_sync_settings(ctx)["sync.pending_batch"])
+    assert pending["from_seq"] == 1 and pending["count"] == last_seq(ctx)
+    sell(ctx)  # a new event does not change the batch that may already have arrived
+    city.start()
+    assert run_sync_round(ctx, quick_client).state == "online"
+    batches = city.scalar("SELECT group_concat(batch_id || ':' || from_seq || '-' || to_seq) FROM upload_batch "
+                          "WHERE device_id = :d", d=device)
+    assert f"{pending['batch_id']}:1-{pending['count']}" in batches
+    assert city.events(device) == last_seq(ctx) and load_sync_settings(ctx)["sync.pending_batch"] == ""
+
+
+def test_a_city_restored_from_backup_answers_gap_and_the_outlet_sends_again(
+        ctx: PosContext, city: CityServer, tmp_path: Path) -> None:
+    device = enrol(ctx, city)
+    assert run_sync_round(ctx, quick_client).state == "online"
+    early = city.events(device)
+    city.stop()
+    city_file = tmp_path / "city.sqlite3"
+    copy = tmp_path / "city-backup.sqlite3"
+    source, target = sqlite3.connect(city_file), sqlite3.connect(copy)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    city.start()
+    sell(ctx, 3)
+    assert run_sync_round(ctx, quick_client).state == "online"
+    assert city.events(device) == early + 3
+    city.stop()
+    city.engine.dispose()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{city_file}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(copy, city_file)
+    city.start()
+    assert city.events(device) == early  # the city lost three acknowledged events
+    sell(ctx)
+    outcome = run_sync_round(ctx, quick_client)
+    assert outcome.state == "online" and outcome.upload.acked_through == last_seq(ctx)
+    assert city.events(device) == last_seq(ctx) == early + 4
+
+
+def test_big_events_go_in_batches_under_the_size_limit(ctx: PosContext, city: CityServer) -> None:
+    device = enrol(ctx, city)
+    assert run_sync_round(ctx, quick_client).state == "online"
+    with ctx.unit_of_work() as uow:
+        for _ in range(300):  # ~6 KB of incompressible text each: 300 events are well over 1 MiB gzipped
+            append_event(uow.connection, type="note", body={"text": secrets.token_hex(3000)}, at=ctx.clock())
+        uow.commit()
+    first = read_events(ctx, last_seq(ctx) - 299)
+    identity = load_identity(ctx)
+    assert identity is not None
+    body = sign_batch(identity.private_key, build_batch(
+        device_id=device, outlet_id=link_status(ctx).outlet_id, events=first, batch_id=str(uuid.uuid4()),
+        sent_at="2026-11-30T02:15:00Z"))
+    assert wire_size(body) > MAX_BODY_BYTES
+    outcome = run_sync_round(ctx, quick_client)
+    assert (outcome.state, outcome.upload.sent) == ("online", 300)
+    assert city.events(device) == last_seq(ctx)
+    sizes = city.scalar("SELECT max(to_seq - from_seq + 1) FROM upload_batch WHERE device_id = :d", d=device)
+    assert sizes < 300
+
+
+def test_a_revoked_device_with_nothing_to_send_learns_it_from_the_master_pull(ctx: PosContext,
+                                                                                city: CityServer) -> None:
+    from sync.server.enrolment import revoke_device
+
+    device = enrol(ctx, city)
+    assert run_sync_round(ctx, quick_client).state == "online"
+    revoke_device(city.engine, device)
+    outcome = run_sync_round(ctx, quick_client)
+    assert outcome.state == "blocked" and outcome.upload.contacted is False
+    assert sync_status(ctx).blocked["kind"] == "refused"  # type: ignore[index]

@@ -1,0 +1,1 @@
+"""The client against the server: in-process, over real HTTP, on SQLite and PostgreSQL."""

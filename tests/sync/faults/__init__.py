@@ -1,0 +1,1 @@
+"""Faults: cut connections, replays, gaps, forks, bad tokens and thousands of malformed batches."""
