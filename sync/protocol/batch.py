@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import calendar
+import copy
+import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from sync.protocol.canonical import EVENT_FIELDS, GENESIS_HASH, event_hash
+from sync.protocol.canonical import (
+    EVENT_FIELDS,
+    GENESIS_HASH,
+    INT_MAX,
+    INT_MIN,
+    MAX_DEPTH,
+    canon,
+    canon_text,
+    check_json_value,
+    event_hash,
+    within_max_depth,
+)
 from sync.protocol.errors import STATUS, ProtocolError
-from sync.protocol.keys import sign, verify
+from sync.protocol.keys import sign, verify_canonical
 
 __all__ = [
     "BATCH_FIELDS", "BODY_FIELDS", "MAX_BODY_BYTES", "MAX_EVENTS", "STATUS", "ProtocolError", "ValidBatch",
@@ -24,11 +37,6 @@ __all__ = [
 MAX_EVENTS: Final = 500
 MAX_BODY_BYTES: Final = 1 << 20
 """1 MiB compressed per batch; the server enforces it on the wire (`413`)."""
-MAX_DEPTH: Final = 64
-"""Deepest nesting accepted anywhere in a body (an event body is 5 levels down)."""
-INT_MIN: Final = -(1 << 63)
-INT_MAX: Final = (1 << 63) - 1
-"""Every integer must fit a signed 64-bit column."""
 MAX_TYPE_LEN: Final = 64
 
 BODY_FIELDS: Final = frozenset({"batch", "sig"})
@@ -37,9 +45,9 @@ BATCH_FIELDS: Final = frozenset({"device_id", "outlet_id", "batch_id", "from_seq
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))"
+    r"([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(?:\.[0-9]{1,9})?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 )
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def is_uuid(value: object) -> bool:
@@ -53,25 +61,17 @@ def is_hex64(value: object) -> bool:
 
 
 def is_rfc3339(value: object) -> bool:
-    """An RFC 3339 date-time with a `Z` or ±hh:mm offset and real calendar/clock values."""
+    """An RFC 3339 date-time with a `Z` or ±hh:mm offset and real calendar/clock values (ASCII digits only)."""
     if type(value) is not str:
         return False
     match = _RFC3339.fullmatch(value)
     if match is None:
         return False
-    year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
-    try:
-        if match.group(9):
-            off_h, off_m = int(match.group(10)), int(match.group(11))
-            if off_h > 23 or off_m > 59:
-                return False
-            tz = timezone(timedelta(hours=off_h, minutes=off_m))
-        else:
-            tz = timezone.utc
-        datetime(year, month, day, hour, minute, second, tzinfo=tz)
-    except ValueError:
+    year, month, day = match.group(1, 2, 3)
+    if year == "0000":
         return False
-    return True
+    # The pattern already bounds month, hour, minute, second and offset; only days 29-31 need the calendar.
+    return day <= "28" or int(day) <= calendar.monthrange(int(year), int(month))[1]
 
 
 def _is_int(value: object, minimum: int = INT_MIN) -> bool:
@@ -89,49 +89,153 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+class _NotCanonical(Exception):
+    """Raised inside the fast parse: leave this body to the strict path."""
+
+
+def _no_float(text: str) -> Any:
+    raise _NotCanonical
+
+
+_loads_fast = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_constants).decode
+_loads_strict = json.JSONDecoder(object_pairs_hook=_reject_duplicates, parse_constant=_no_constants).decode
+
+
+class _Parsed(dict[str, Any]):
+    """`parse_body`'s result for a canonical, clean body: a plain JSON object that also remembers the canonical
+    bytes of each event and of the batch, so `validate_body` neither walks nor re-serialises it.
+
+    Copies and pickles are plain dicts (the remembered bytes describe this object only).
+    """
+
+    __slots__ = ("batch", "canon_batch", "events", "pieces", "sig")
+
+    def intact(self) -> bool:
+        """The top-level objects are still the parsed ones (a guard only: nothing may edit a parsed body)."""
+        batch = dict.get(self, "batch")
+        return (batch is self.batch and dict.get(self, "sig") is self.sig and batch.get("events") is self.events
+                and len(self.events) == len(self.pieces))
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return dict, (dict(self),)
+
+    def __copy__(self) -> dict[str, Any]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return copy.deepcopy(dict(self), memo)
+
+
+_EVENT_DEPTH: Final = 3
+"""Depth of an event object inside a body (body 0, batch 1, events 2)."""
+_MAX_OPENERS: Final = MAX_DEPTH - _EVENT_DEPTH
+"""An event spelling N `{`/`[` (strings included) nests no container deeper than 3 + N - 1 < MAX_DEPTH."""
+_INT_RUN = bytes(0x39 if 0x30 <= b <= 0x39 else 0x3A if b in b":,[-" else 0x20 for b in range(256))
+"""Digits → 9; `:` `,` `[` `-` → `:`; all else blank. In canonical JSON an integer follows `:`, `,` or `[`
+(then maybe `-`), so every integer token shows as `:` and its digit run."""
+_ENVELOPE_TEXT: Final = ("batch_id", "device_id", "outlet_id", "prev_hash", "sent_at")
+_LONG_INT = b":" + b"9" * 19
+"""Every integer of 18 digits or fewer fits 64 bits; only a 19-digit run needs a look."""
+
+
+def _parse_canonical(raw: bytes, text: str) -> _Parsed | None:
+    """The fast path for a body spelled exactly as `canon` spells it (as every client sends it); None leaves
+    the body to the strict path.
+
+    Byte equality with canon proves no duplicate keys; the parser refused floats; UTF-8 encoding refused
+    lone surrogates; the digit runs bound every integer and the bracket counts the depth. So `_walk` would
+    pass the body, and each event's canonical bytes are at hand for its hash and for the signature.
+    """
+    if not raw.startswith(b'{"batch":{"batch_id":'):  # not canonical (or not a batch): no need to parse twice
+        return None
+    try:
+        body = _loads_fast(text)
+    except (_NotCanonical, ValueError, RecursionError):
+        return None
+    if type(body) is not dict or body.keys() != BODY_FIELDS:
+        return None
+    batch, sig = body["batch"], body["sig"]
+    if type(batch) is not dict or batch.keys() != BATCH_FIELDS or type(sig) is not str:
+        return None
+    events = batch["events"]
+    if (type(events) is not list or len(events) > MAX_EVENTS or type(batch["from_seq"]) is not int
+            or not all(type(batch[name]) is str for name in _ENVELOPE_TEXT)):
+        return None
+    try:
+        pieces = [canon_text(event).encode("utf-8") for event in events]
+        head, tail = _batch_ends(batch)
+        sig_member = b',"sig":' + canon_text(sig).encode("utf-8") + b"}"
+    except UnicodeEncodeError:
+        return None
+    # raw == b'{"batch":' + canon(batch) + sig_member, compared in place (no copy of the megabyte)
+    joined = b",".join(pieces)
+    events_at = 9 + len(head)
+    batch_end = events_at + len(joined) + len(tail)
+    if not (len(raw) == batch_end + len(sig_member) and raw.startswith(b'{"batch":') and raw.startswith(head, 9)
+            and raw.startswith(joined, events_at) and raw.startswith(tail, batch_end - len(tail))
+            and raw.endswith(sig_member)):
+        return None
+    if _LONG_INT in raw.translate(_INT_RUN):
+        return None
+    openers = [piece.count(b"{") + piece.count(b"[") for piece in pieces]
+    if max(openers, default=0) > _MAX_OPENERS and not all(
+            within_max_depth(event, _EVENT_DEPTH) for event, count in zip(events, openers, strict=True)
+            if count > _MAX_OPENERS):
+        return None
+    parsed = _Parsed(body)
+    parsed.batch, parsed.sig, parsed.events, parsed.pieces = batch, sig, events, pieces
+    parsed.canon_batch = memoryview(raw)[9:batch_end]
+    return parsed
+
+
+def _batch_ends(batch: Mapping[str, Any]) -> tuple[bytes, bytes]:
+    """`canon(batch)` around its events: sorted keys put "events" between "device_id" and "from_seq"."""
+    head = canon_text({"batch_id": batch["batch_id"], "device_id": batch["device_id"]})
+    tail = canon_text({"from_seq": batch["from_seq"], "outlet_id": batch["outlet_id"], "prev_hash": batch["prev_hash"],
+                       "sent_at": batch["sent_at"]})
+    return head[:-1].encode("utf-8") + b',"events":[', b"]," + tail[1:].encode("utf-8")
+
+
+def _canon_batch(batch: Mapping[str, Any], pieces: list[bytes]) -> bytes:
+    """`canon(batch)` from its events' canonical bytes."""
+    head, tail = _batch_ends(batch)
+    return b"".join((head, b",".join(pieces), tail))
+
+
 def parse_body(raw: bytes) -> Any:
     """Strict JSON from the (already decompressed) request bytes; ProtocolError("bad_json") on anything odd.
 
-    UTF-8 only (no BOM), no duplicate keys, no NaN/Infinity; shape is left to `check_shape`.
+    UTF-8 only (no BOM), no duplicate keys, no NaN/Infinity; shape is left to `check_shape`. A body spelled
+    exactly as `canon` spells it comes back as a dict that remembers its canonical pieces: pass it to
+    `validate_body` unchanged.
     """
     try:
         text = raw.decode("utf-8")
-        return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_no_constants)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+    except UnicodeDecodeError as exc:
         raise ProtocolError("bad_json", f"body is not strict UTF-8 JSON: {exc}") from None
-
-
-def _walk(value: Any) -> None:
-    """Only JSON types, no floats, no lone surrogates, 64-bit ints, bounded depth — without recursion."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        kind = type(item)
-        if kind is str:
-            if _SURROGATE.search(item):
-                raise ProtocolError("bad_shape", "string with a lone surrogate")
-        elif kind is int:
-            if not INT_MIN <= item <= INT_MAX:
-                raise ProtocolError("bad_shape", "integer outside the signed 64-bit range")
-        elif kind is float:
-            raise ProtocolError("float_not_allowed", f"float {item!r}: numbers are integers")
-        elif kind is dict or kind is list:
-            if depth >= MAX_DEPTH:
-                raise ProtocolError("bad_shape", f"nested deeper than {MAX_DEPTH}")
-            if kind is dict:
-                for key, child in item.items():
-                    if type(key) is not str or _SURROGATE.search(key):
-                        raise ProtocolError("bad_shape", "object key is not a string")
-                    stack.append((child, depth + 1))
-            else:
-                stack.extend((child, depth + 1) for child in item)
-        elif not (item is None or kind is bool):
-            raise ProtocolError("bad_shape", f"{kind.__name__} is not a JSON value")
+    parsed = _parse_canonical(raw, text)
+    if parsed is not None:
+        return parsed
+    try:
+        return _loads_strict(text)
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError("bad_json", f"body is not strict UTF-8 JSON: {exc}") from None
 
 
 def _shape(condition: bool, detail: str) -> None:
     if not condition:
         raise ProtocolError("bad_shape", detail)
+
+
+def _event_ok(event: Any) -> bool:
+    """`_check_event` as yes/no, with no error text built: it runs for every event."""
+    if type(event) is not dict or event.keys() != EVENT_FIELDS:
+        return False
+    kind, seq, schema_v, master = event["type"], event["seq"], event["schema_v"], event["master_version"]
+    return (type(seq) is int and 1 <= seq <= INT_MAX and type(schema_v) is int and 1 <= schema_v <= INT_MAX
+            and type(master) is int and 0 <= master <= INT_MAX and type(kind) is str and 0 < len(kind) <= MAX_TYPE_LEN
+            and type(event["body"]) is dict and is_uuid(event["event_id"]) and is_hex64(event["prev_hash"])
+            and is_hex64(event["hash"]) and is_rfc3339(event["device_time"]))
 
 
 def _check_event(event: Any, index: int) -> None:
@@ -164,6 +268,8 @@ class ValidBatch:
     sent_at: str
     events: tuple[dict[str, Any], ...]
     sig: str
+    canonical_events: tuple[bytes, ...] = ()
+    """`canon(event)` of each event (hash included), as the checks computed it."""
 
     @property
     def to_seq(self) -> int:
@@ -173,21 +279,34 @@ class ValidBatch:
     def last_hash(self) -> str:
         return self.events[-1]["hash"]
 
+    def canonical_body(self, index: int) -> str:
+        """`canon(events[index]["body"])` as text, cut from the event's canonical bytes instead of re-encoded.
+
+        "body" sorts first; the member after it is "device_time" (RFC 3339, checked), and no member after that
+        can spell `,"device_time":"` (inside a JSON string every quote is escaped), so the last one is it.
+        """
+        if len(self.canonical_events) != len(self.events):
+            return canon(self.events[index]["body"], checked=False).decode("utf-8")
+        piece = self.canonical_events[index]
+        return piece[len(b'{"body":'):piece.rfind(b',"device_time":"')].decode("utf-8")
+
 
 def check_shape(body: Any) -> dict[str, Any]:
     """The exact body shape and types (`400`/`413`/`422`); returns `body["batch"]`. Hashes are not checked."""
-    if type(body) is not dict:
+    if type(body) is not dict and type(body) is not _Parsed:
         raise ProtocolError("bad_shape", "body is not a JSON object")
-    _shape(set(body) == BODY_FIELDS, f"body fields must be exactly {sorted(BODY_FIELDS)}")
+    _shape(body.keys() == BODY_FIELDS, f"body fields must be exactly {sorted(BODY_FIELDS)}")
     batch = body["batch"]
     _shape(type(batch) is dict, "batch is not an object")
-    keys = set(batch)
-    _shape(keys == BATCH_FIELDS,
-           f"batch fields: missing {sorted(BATCH_FIELDS - keys)}, unexpected {sorted(keys - BATCH_FIELDS)}")
+    if batch.keys() != BATCH_FIELDS:
+        keys = set(batch)
+        raise ProtocolError("bad_shape", f"batch fields: missing {sorted(BATCH_FIELDS - keys)}, "
+                                         f"unexpected {sorted(keys - BATCH_FIELDS)}")
     events = batch["events"]
     if type(events) is list and len(events) > MAX_EVENTS:
         raise ProtocolError("too_large", f"{len(events)} events; at most {MAX_EVENTS} per batch")
-    _walk(body)
+    if not (type(body) is _Parsed and body.intact()):  # a parsed canonical body was proven clean already
+        check_json_value(body)
     _shape(type(events) is list, "batch.events is not a list")
     _shape(len(events) > 0, "batch.events is empty")
     _shape(type(body["sig"]) is str, "sig is not a string")
@@ -199,14 +318,37 @@ def check_shape(body: Any) -> dict[str, Any]:
     _shape(is_rfc3339(batch["sent_at"]), "batch.sent_at is not RFC 3339 with offset")
     seen: set[str] = set()
     for index, event in enumerate(events):
-        _check_event(event, index)
-        _shape(event["event_id"] not in seen, f"events[{index}].event_id repeats within the batch")
-        seen.add(event["event_id"])
+        if not _event_ok(event):
+            _check_event(event, index)
+        event_id = event["event_id"]
+        if event_id in seen:
+            raise ProtocolError("bad_shape", f"events[{index}].event_id repeats within the batch")
+        seen.add(event_id)
     return batch
 
 
 def check_chain(batch: Mapping[str, Any]) -> None:
     """Every event's hash and the chain inside a shape-checked batch (`400 bad_hash` / `400 bad_chain`)."""
+    _check_chain(batch, None)
+
+
+_HASH_MEMBER: Final = len(b'"hash":"') + 64 + len(b'",')
+
+
+def _hash_from_piece(event: Mapping[str, Any], piece: bytes) -> str:
+    """`event_hash(event)` from `canon(event)`: drop the `"hash":"<64 hex>",` member instead of re-encoding.
+
+    The batch is shape-checked: exactly EVENT_FIELDS and a hex hash. Only master_version, prev_hash, schema_v,
+    seq and type follow "hash", and none can spell `"hash":"` (quotes inside strings are escaped), so the
+    last occurrence is the member itself.
+    """
+    at = piece.rfind(b'"hash":"')
+    if at < 0 or piece[at + _HASH_MEMBER - 2:at + _HASH_MEMBER] != b'",':
+        return event_hash(event, checked=False)
+    return hashlib.sha256(bytes.fromhex(event["prev_hash"]) + piece[:at] + piece[at + _HASH_MEMBER:]).hexdigest()
+
+
+def _check_chain(batch: Mapping[str, Any], pieces: Sequence[bytes] | None) -> None:
     events = batch["events"]
     first = events[0]
     if batch["from_seq"] != first["seq"]:
@@ -214,7 +356,7 @@ def check_chain(batch: Mapping[str, Any]) -> None:
     if batch["prev_hash"] != first["prev_hash"]:
         raise ProtocolError("bad_chain", "batch.prev_hash is not the first event's prev_hash")
     expected_seq, expected_prev = first["seq"], first["prev_hash"]
-    for event in events:
+    for index, event in enumerate(events):
         seq = event["seq"]
         if seq != expected_seq:
             raise ProtocolError("bad_chain", f"seq {seq} where {expected_seq} was due: events not consecutive")
@@ -222,20 +364,30 @@ def check_chain(batch: Mapping[str, Any]) -> None:
             raise ProtocolError("bad_chain", f"seq {seq}: prev_hash is not the previous event's hash")
         if (seq == 1) != (event["prev_hash"] == GENESIS_HASH):
             raise ProtocolError("bad_chain", f"seq {seq}: only seq 1 has the genesis prev_hash")
-        if event_hash(event, checked=False) != event["hash"]:
+        recomputed = event_hash(event, checked=False) if pieces is None else _hash_from_piece(event, pieces[index])
+        if recomputed != event["hash"]:
             raise ProtocolError("bad_hash", f"seq {seq}: hash does not match the event")
         expected_seq, expected_prev = seq + 1, event["hash"]
 
 
 def validate_body(body: Any, public_key: Ed25519PublicKey | str) -> ValidBatch:
-    """The server's checks in the protocol's order: shape (`400`/`413`/`422`), signature, hashes and chain."""
+    """The server's checks in the protocol's order: shape (`400`/`413`/`422`), signature, hashes and chain.
+
+    Each event is encoded once (or not at all for a `parse_body` result, which kept its canonical bytes):
+    the same bytes give every event's hash and, joined, the signed `canon(batch)`.
+    """
     batch = check_shape(body)
-    verify(public_key, batch, body["sig"])
-    check_chain(batch)
+    if type(body) is _Parsed and body.intact():
+        pieces, message = body.pieces, body.canon_batch
+    else:  # shape-checked: JSON types only, no floats or lone surrogates, so canon cannot fail
+        pieces = [canon_text(event).encode("utf-8") for event in batch["events"]]
+        message = _canon_batch(batch, pieces)
+    verify_canonical(public_key, message, body["sig"])
+    _check_chain(batch, pieces)
     return ValidBatch(
         device_id=batch["device_id"], outlet_id=batch["outlet_id"], batch_id=batch["batch_id"],
         from_seq=batch["from_seq"], prev_hash=batch["prev_hash"], sent_at=batch["sent_at"],
-        events=tuple(batch["events"]), sig=body["sig"],
+        events=tuple(batch["events"]), sig=body["sig"], canonical_events=tuple(pieces),
     )
 
 

@@ -17,7 +17,7 @@ from sync.protocol.errors import ProtocolError
 __all__ = [
     "Ed25519PrivateKey", "Ed25519PublicKey", "b64decode_strict", "b64encode", "generate_private_key",
     "is_valid_signature", "load_private_key", "load_public_key", "private_key_b64", "public_key_b64", "sign",
-    "verify",
+    "verify", "verify_canonical",
 ]
 
 PUBLIC_KEY_BYTES = 32
@@ -83,17 +83,34 @@ def sign(key: Ed25519PrivateKey, obj: Any) -> str:
     return b64encode(key.sign(canon(obj)))
 
 
-def verify(public_key: Ed25519PublicKey | str, obj: Any, sig: object) -> None:
-    """Raise ProtocolError("bad_signature") unless `sig` is the strict base64 signature of `canon(obj)`."""
+def verify(public_key: Ed25519PublicKey | str, obj: Any, sig: object, *, checked: bool = True) -> None:
+    """Raise ProtocolError("bad_signature") unless `sig` is the strict base64 signature of `canon(obj)`.
+
+    `checked=False` skips the float walk for an `obj` already walked (`check_shape`): ~20% of a batch's checks.
+    """
     key = load_public_key(public_key) if isinstance(public_key, str) else public_key
+    raw = _signature_bytes(sig)
     try:
-        raw = b64decode_strict(sig, size=SIGNATURE_BYTES)
-    except ValueError as exc:
-        raise ProtocolError("bad_signature", f"signature encoding: {exc}") from None
-    try:
-        message = canon(obj)
+        message = canon(obj, checked=checked)
     except FloatInEvent as exc:
         raise ProtocolError("float_not_allowed", str(exc)) from None
+    _check(key, raw, message)
+
+
+def verify_canonical(public_key: Ed25519PublicKey | str, message: bytes, sig: object) -> None:
+    """`verify` for a caller that already holds `canon(obj)` (the server builds it once per batch)."""
+    key = load_public_key(public_key) if isinstance(public_key, str) else public_key
+    _check(key, _signature_bytes(sig), message)
+
+
+def _signature_bytes(sig: object) -> bytes:
+    try:
+        return b64decode_strict(sig, size=SIGNATURE_BYTES)
+    except ValueError as exc:
+        raise ProtocolError("bad_signature", f"signature encoding: {exc}") from None
+
+
+def _check(key: Ed25519PublicKey, raw: bytes, message: bytes) -> None:
     try:
         key.verify(raw, message)
     except InvalidSignature:

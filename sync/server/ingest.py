@@ -13,7 +13,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError
 
 from sync.protocol.batch import MAX_BODY_BYTES, ValidBatch, parse_body, validate_body
-from sync.protocol.canonical import canon
 from sync.protocol.errors import ProtocolError
 from sync.protocol.receipts import build_ack
 from sync.server.clock import rfc3339, utc_now
@@ -154,7 +153,9 @@ def _ingest(connection: Connection, batch: ValidBatch, authorization: str | None
                    else f"seq {first['seq']} does not link to the stored hash of seq {last_seq}")
             raise _Conflict(ApiError(409, "gap", f"{why}; expected seq {last_seq + 1}", expected_seq=last_seq + 1),
                             "gap", last_seq + 1, f"Celah journal: {why}; server menunggu seq {last_seq + 1}.")
-        rows = [_row(event, batch, current.outlet_id, received) for event in new]
+        skip = len(batch.events) - len(new)  # the canonical body text was cut out when the batch was checked
+        rows = [_row(event, batch.canonical_body(skip + i), batch, current.outlet_id, received)
+                for i, event in enumerate(new)]
         if store_rows(connection, rows) != len(rows):
             raise ApiError(409, "duplicate_event_id", "an event_id of this batch is already stored for another "
                                                       "device or seq")
@@ -178,11 +179,11 @@ def _ingest(connection: Connection, batch: ValidBatch, authorization: str | None
     return last_seq, last_hash, int(master)
 
 
-def _row(event: dict[str, Any], batch: ValidBatch, outlet_id: str, received: str) -> dict[str, Any]:
+def _row(event: dict[str, Any], body: str, batch: ValidBatch, outlet_id: str, received: str) -> dict[str, Any]:
     return {
         "device_id": batch.device_id, "seq": event["seq"], "event_id": event["event_id"], "outlet_id": outlet_id,
         "type": event["type"], "schema_v": event["schema_v"], "device_time": event["device_time"],
-        "master_version": event["master_version"], "body": canon(event["body"], checked=False).decode("utf-8"),
+        "master_version": event["master_version"], "body": body,
         "prev_hash": event["prev_hash"], "hash": event["hash"], "batch_id": batch.batch_id, "received_at": received,
     }
 

@@ -225,3 +225,42 @@ def test_a_revoked_device_with_nothing_to_send_learns_it_from_the_master_pull(ct
     outcome = run_sync_round(ctx, quick_client)
     assert outcome.state == "blocked" and outcome.upload.contacted is False
     assert sync_status(ctx).blocked["kind"] == "refused"  # type: ignore[index]
+
+
+def test_a_batch_that_does_not_link_to_the_city_chain_is_resent_with_overlap_and_reported_as_fork(
+        ctx: PosContext, city: CityServer, tmp_path: Path) -> None:
+    """Local journal rewritten below its acknowledged cursor: the city answers gap at the very seq we sent, so
+    the till sends one acknowledged event along and the city names the fork instead of a gap for ever."""
+    from kkmp_pos.services.sync_link import ACKED_THROUGH, write_settings
+
+    device = enrol(ctx, city)
+    sell(ctx)
+    database = ctx.data_dir / DB_FILENAME
+    backup = tmp_path / "backup.sqlite3"
+    source, target = sqlite3.connect(database), sqlite3.connect(backup)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    sell(ctx)
+    assert run_sync_round(ctx, quick_client).state == "online"
+    uploaded = city.events(device)
+    ctx.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(backup, database)
+    restored = open_context(ctx.data_dir, clock=fixed_clock(TEST_MOMENT))
+    try:
+        sell(restored)  # the restored till reaches the city's last seq with other events...
+        assert last_seq(restored) >= uploaded
+        with restored.unit_of_work() as uow:  # ...and believes them acknowledged
+            write_settings(uow.connection, {ACKED_THROUGH: str(uploaded)})
+            uow.commit()
+        sell(restored)
+        outcome = run_sync_round(restored, quick_client)
+        assert outcome.state == "blocked"
+        blocked = sync_status(restored).blocked
+        assert blocked is not None and blocked["kind"] == "fork" and blocked["seq"] <= uploaded
+        assert city.events(device) == uploaded
+    finally:
+        restored.close()
