@@ -63,8 +63,13 @@ ClientFactory = Callable[[str, str | None], CityClient]
 _setting = Setting.__table__
 
 
+BACKGROUND_ATTEMPTS = 3
+"""Tries per request in one round (a few seconds of backoff): the next round comes within minutes anyway, and a
+worker stuck in long backoff would hold up closing the till."""
+
+
 def default_client(server_url: str, token: str | None) -> CityClient:
-    return CityClient(server_url, token=token)
+    return CityClient(server_url, token=token, max_attempts=BACKGROUND_ATTEMPTS)
 
 
 # --- settings rows ------------------------------------------------------------------------------------

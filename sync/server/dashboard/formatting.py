@@ -24,11 +24,14 @@ def rupiah(value: int) -> str:
 
 
 def qty(milli: int) -> str:
-    """Milli-units as a person reads them: 12000 → "12", 1250 → "1,250", 1234500 → "1.234,500"."""
+    """Milli-units as a person reads them: 12000 → "12", 1250 → "1,25", 1234500 → "1.234,5".
+
+    Trailing zeros go: "45,750" would read as forty-five thousand to anyone who skims past the comma.
+    """
     milli = int(milli)
     sign = "-" if milli < 0 else ""
     whole, frac = divmod(abs(milli), 1000)
-    return f"{sign}{number(whole)}" if frac == 0 else f"{sign}{number(whole)},{frac:03d}"
+    return f"{sign}{number(whole)}" if frac == 0 else f"{sign}{number(whole)},{f'{frac:03d}'.rstrip('0')}"
 
 
 def qty_plain(milli: int) -> str:

@@ -138,8 +138,8 @@ def test_outlet_page_shows_charts_payments_products_stock_lpg_members_and_flags(
     assert "Tunai" in html and "QRIS" in html and "75%" in html and "25%" in html
     assert "Beras SPHP 5 kg" in html and "Rp750.000" in html
     assert "&lt;b&gt;Gula&lt;/b&gt; pasir 1 kg" in html and "<b>Gula</b>" not in html
-    assert '<td class="num">12</td>' in html and '<td class="num">1,250</td>' in html
-    assert "Telur ayam 1 kg" in html and '<td class="num bad">-2,500</td>' in html  # name from the catalogue
+    assert '<td class="num">12</td>' in html and '<td class="num">1,25</td>' in html
+    assert "Telur ayam 1 kg" in html and '<td class="num bad">-2,5</td>' in html  # name from the catalogue
     assert "November 2026" in html and "Rumah tangga" in html and "150" in html
     assert "Anggota" in html and "Non-anggota" in html and "17,2%" in html  # 2.500.000 of 14.500.000
     assert "BRS-5 dijual Rp70.000 &gt; HET Rp62.500" in html and "Harga di atas HET" in html

@@ -82,8 +82,8 @@ def test_throttle_locks_after_five_failures_and_forgets_on_success() -> None:
 def test_indonesian_money_quantity_percent_and_time() -> None:
     assert formatting.rupiah(1_234_567) == "Rp1.234.567"
     assert formatting.rupiah(0) == "Rp0" and formatting.rupiah(-5_000) == "-Rp5.000"
-    assert formatting.qty(12_000) == "12" and formatting.qty(1_250) == "1,250"
-    assert formatting.qty(1_234_500) == "1.234,500" and formatting.qty(-500) == "-0,500"
+    assert formatting.qty(12_000) == "12" and formatting.qty(1_250) == "1,25"
+    assert formatting.qty(1_234_500) == "1.234,5" and formatting.qty(-500) == "-0,5" and formatting.qty(1_001) == "1,001"
     assert formatting.qty_plain(1_250) == "1.250" and formatting.qty_plain(-12_000) == "-12"
     assert formatting.percent(1, 8) == "12,5%" and formatting.percent(1, 2) == "50%"
     assert formatting.percent(5, 0) == "–"
