@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import socket
 import statistics
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from sync.server.bench_floor import copy_seconds, stored_rows
 from sync.server.simulate import DayPlan, SimulatedDevice, gzip_body, load_catalog
 from sync.server.store.db import is_postgres, open_database
 from sync.server.store.schema import device, journal_event
+from sync.server.threaded import serve_in_thread
 
 BENCH_DAY = date(2026, 11, 27)
 Progress = Callable[[str], None]
@@ -100,38 +100,6 @@ def format_table(metrics: list[Metric], header: str) -> str:
             lines.append("  ".join("-" * width for width in widths))
     notes = [f"  {metric.label}: {metric.note}" for metric in metrics if metric.note]
     return "\n".join(lines + (["", "notes:", *notes] if notes else [])) + "\n"
-
-
-# --- a live server ------------------------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def live_server(engine: Engine) -> Iterator[str]:
-    """The real app (`create_app(engine)`) under uvicorn on a free 127.0.0.1 port; yields its base URL."""
-    import uvicorn
-
-    from sync.server.app import create_app
-
-    # proto=IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted sockets only then (else Nagle adds
-    # ~40 ms to every request on a reused connection).
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(engine), log_level="warning", access_log=False,
-                                           timeout_graceful_shutdown=5))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="bench-uvicorn", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 60
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
 
 
 # --- outlets and their days -----------------------------------------------------------------------------------
@@ -319,10 +287,12 @@ def bench_concurrent(outlets: _Outlets, base_url: str, count: int, sales: int,
 def run_bench(engine: Engine, *, sales: int = 1_000, outlets: int = 59, outlet_sales: int = 150, repeat: int = 3,
               seed: int = 7, progress: Progress = lambda _line: None) -> dict[str, Any]:
     """Every measurement on `engine` (a migrated database); returns the JSON-ready result with the metrics."""
+    from sync.server.app import create_app
+
     maker = _Outlets(engine, seed)
     metrics: list[Metric] = []
     details: dict[str, Any] = {}
-    with live_server(engine) as base_url:
+    with serve_in_thread(create_app(engine)) as base_url:
         progress(f"(a) uploading a day of {sales:,} sales over HTTP ...")
         metric, details["upload_day"] = bench_upload_day(maker, base_url, sales, repeat, progress)
         metrics.append(metric)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
+import shutil
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from sqlalchemy import Engine, text
 
 from sync.client.transport import CityClient
-
-HOST = "127.0.0.1"
-START_TIMEOUT = 60.0
+from sync.server.threaded import ThreadedServer
 
 
 def quick_client(url: str, token: str | None) -> CityClient:
@@ -28,58 +24,21 @@ class CityServer:
     """The city server the lead's team wrote, running for real; `stop()` and `start()` again on the same port."""
 
     def __init__(self, db_path: Path) -> None:
+        from sync.server.app import create_app
         from sync.server.store.db import open_database
 
         self.engine: Engine = open_database(f"sqlite+pysqlite:///{db_path}")
-        self.port = 0
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._sock: socket.socket | None = None
+        self._server = ThreadedServer(create_app(self.engine))
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return self._server.url
 
     def start(self) -> str:
-        from sync.server.app import create_app
-
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((HOST, self.port))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(create_app(self.engine), log_level="warning", access_log=False, lifespan="auto",
-                                timeout_graceful_shutdown=5, timeout_keep_alive=5)
-        server = uvicorn.Server(config)
-        failure: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                server.run(sockets=[sock])
-            except BaseException as exc:  # noqa: BLE001 - reported by the test thread
-                failure.append(exc)
-
-        thread = threading.Thread(target=run, name=f"city-{self.port}", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + START_TIMEOUT
-        while not server.started:
-            if failure or not thread.is_alive():
-                raise RuntimeError(f"city server did not start: {failure[0] if failure else 'thread ended'}")
-            if time.monotonic() > deadline:
-                raise RuntimeError("city server did not start in time")
-            time.sleep(0.01)
-        self._server, self._thread, self._sock = server, thread, sock
-        return self.url
+        return self._server.start()
 
     def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.should_exit = True
-        assert self._thread is not None and self._sock is not None
-        self._thread.join(timeout=30)
-        self._sock.close()
-        if self._thread.is_alive():
-            raise RuntimeError("city server did not stop")
-        self._server = self._thread = self._sock = None
+        self._server.stop()
 
     def new_outlet(self, name: str = "KKMP Lempake") -> dict[str, str]:
         from sync.server.enrolment import create_outlet
@@ -117,3 +76,19 @@ def running_city(tmp_path: Path) -> Iterator[CityServer]:
         yield city
     finally:
         city.close()
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of a live SQLite file (the backup API, as a real backup would take it)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    with dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+def put_back(copy: Path, database: Path) -> None:
+    """Restore an old copy over a closed database file (its WAL and shared memory go with the old state)."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(copy, database)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import shutil
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +25,7 @@ from kkmp_pos.services.sync_upload import clear_block, last_seq, read_events, up
 from kkmp_pos.store.db import DB_FILENAME
 from sync.protocol.batch import MAX_BODY_BYTES, build_batch, sign_batch
 from tests.conftest import TEST_MOMENT
-from tests.services.sync_server import CityServer, quick_client, running_city
+from tests.services.sync_server import CityServer, copy_database, put_back, quick_client, running_city
 
 
 @pytest.fixture
@@ -100,18 +98,12 @@ def test_a_restored_old_database_forks_and_blocks_until_a_manager_resolves_it(
     assert run_sync_round(ctx, quick_client).state == "online"
     database = ctx.data_dir / DB_FILENAME
     backup = tmp_path / "backup.sqlite3"
-    source, target = sqlite3.connect(database), sqlite3.connect(backup)
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
+    copy_database(database, backup)
     sell(ctx, 2)
     assert run_sync_round(ctx, quick_client).state == "online"
     uploaded = city.events(device)
     ctx.close()
-    for suffix in ("-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(backup, database)
+    put_back(backup, database)
 
     restored = open_context(ctx.data_dir, clock=fixed_clock(TEST_MOMENT))
     try:
@@ -172,20 +164,14 @@ def test_a_city_restored_from_backup_answers_gap_and_the_outlet_sends_again(
     city.stop()
     city_file = tmp_path / "city.sqlite3"
     copy = tmp_path / "city-backup.sqlite3"
-    source, target = sqlite3.connect(city_file), sqlite3.connect(copy)
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
+    copy_database(city_file, copy)
     city.start()
     sell(ctx, 3)
     assert run_sync_round(ctx, quick_client).state == "online"
     assert city.events(device) == early + 3
     city.stop()
     city.engine.dispose()
-    for suffix in ("-wal", "-shm"):
-        Path(f"{city_file}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(copy, city_file)
+    put_back(copy, city_file)
     city.start()
     assert city.events(device) == early  # the city lost three acknowledged events
     sell(ctx)
@@ -237,18 +223,12 @@ def test_a_batch_that_does_not_link_to_the_city_chain_is_resent_with_overlap_and
     sell(ctx)
     database = ctx.data_dir / DB_FILENAME
     backup = tmp_path / "backup.sqlite3"
-    source, target = sqlite3.connect(database), sqlite3.connect(backup)
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
+    copy_database(database, backup)
     sell(ctx)
     assert run_sync_round(ctx, quick_client).state == "online"
     uploaded = city.events(device)
     ctx.close()
-    for suffix in ("-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(backup, database)
+    put_back(backup, database)
     restored = open_context(ctx.data_dir, clock=fixed_clock(TEST_MOMENT))
     try:
         sell(restored)  # the restored till reaches the city's last seq with other events...

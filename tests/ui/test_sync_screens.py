@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +27,7 @@ from kkmp_pos.ui.main_window import MainWindow
 from kkmp_pos.ui.shift_dialogs import CloseShiftDialog
 from kkmp_pos.ui.sync_dialog import SyncLinkDialog
 from tests.conftest import TEST_MOMENT
-from tests.services.sync_server import CityServer, quick_client, running_city
+from tests.services.sync_server import CityServer, copy_database, put_back, quick_client, running_city
 from tests.ui.helpers import open_dialog, wait_closed
 
 
@@ -187,17 +185,11 @@ def _fork(ctx: PosContext, city: CityServer, tmp_path: Path) -> PosContext:
     assert run_sync_round(ctx, quick_client).state == "online"
     database = ctx.data_dir / DB_FILENAME
     backup = tmp_path / "backup.sqlite3"
-    source, target = sqlite3.connect(database), sqlite3.connect(backup)
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
+    copy_database(database, backup)
     _sell(ctx, 2)
     assert run_sync_round(ctx, quick_client).state == "online"
     ctx.close()
-    for suffix in ("-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(backup, database)
+    put_back(backup, database)
     restored = open_context(ctx.data_dir, clock=fixed_clock(TEST_MOMENT))
     _sell(restored)
     return restored

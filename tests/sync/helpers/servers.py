@@ -6,64 +6,24 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import requests
-import uvicorn
 
 from sync.server.devdb import free_port
+from sync.server.threaded import serve_in_thread
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 60.0
 
 
-@contextlib.contextmanager
-def uvicorn_in_thread(app: Any) -> Iterator[str]:
-    """Serve `app` on a socket of its own on 127.0.0.1; yields the base URL; stops gracefully on exit."""
-    # proto=IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted sockets only then; without it every
-    # keep-alive request waits ~40 ms (Nagle against the client's delayed ACK).
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((HOST, 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="auto",
-                            timeout_graceful_shutdown=5, timeout_keep_alive=5)
-    server = uvicorn.Server(config)
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            server.run(sockets=[sock])
-        except BaseException as exc:  # SystemExit on a failed startup, too: the test thread reports it
-            failure.append(exc)
-
-    thread = threading.Thread(target=run, name=f"uvicorn-{port}", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not server.started:
-            if failure or not thread.is_alive():
-                raise RuntimeError(f"uvicorn did not start: {failure[0] if failure else 'thread ended'}")
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start in time")
-            time.sleep(0.01)
-        yield f"http://{HOST}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
-        if thread.is_alive():
-            raise RuntimeError("uvicorn did not stop")
-    if failure:
-        raise RuntimeError(f"uvicorn failed: {failure[0]!r}")
+uvicorn_in_thread = serve_in_thread
+"""Serve an app on 127.0.0.1 in a thread for a `with` block (the server package's own helper)."""
 
 
 def city_server_command() -> list[str]:
