@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 import uuid
@@ -37,7 +36,7 @@ from kkmp_pos.services.sync_link import (
 from kkmp_pos.services.uow import reading
 from kkmp_pos.store.models import JournalEvent
 from sync.client.errors import BadRequest, Fork, Gap, Refused, SyncError
-from sync.client.transport import CityClient
+from sync.client.transport import CityClient, compress_body, encode_body
 from sync.protocol.batch import MAX_BODY_BYTES, MAX_EVENTS, build_batch, sign_batch
 from sync.protocol.errors import ProtocolError
 from sync.protocol.receipts import verify_ack
@@ -88,8 +87,7 @@ def read_events(ctx: PosContext, start: int, limit: int = MAX_EVENTS) -> list[di
 
 def wire_size(body: dict[str, Any]) -> int:
     """Bytes on the wire, compressed exactly as the transport does it."""
-    raw = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    return len(gzip.compress(raw, mtime=0))
+    return len(compress_body(encode_body(body)))
 
 
 def _batch_body(identity: Identity, outlet_id: str, events: list[dict[str, Any]], pending: dict[str, Any] | None,

@@ -40,6 +40,19 @@ MAX_DELAY = 300.0
 
 _RETRY_STATUSES = frozenset({429}) | frozenset(range(500, 600))
 
+GZIP_LEVEL = 6
+"""zlib's default: a day's upload is ~3% larger than at level 9 and compresses in less than half the time."""
+
+
+def encode_body(body: Mapping[str, Any]) -> bytes:
+    """The JSON bytes of a request body, in canonical form (the server's fast check path expects it)."""
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def compress_body(data: bytes) -> bytes:
+    """gzip with mtime=0: the very same bytes on every retry, and the size the batch limit is checked on."""
+    return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+
 
 def is_loopback_host(host: str) -> bool:
     """True for `localhost`, 127.0.0.0/8 and ::1: the only hosts plain http:// may talk to."""
@@ -209,11 +222,10 @@ class CityClient:
             headers["Authorization"] = f"Bearer {self.token}"
         data: bytes | None = None
         if json_body is not None:
-            data = json.dumps(json_body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+            data = encode_body(json_body)
             headers["Content-Type"] = "application/json"
             if gzip_body:
-                # mtime=0: the very same bytes on every retry.
-                data = gzip.compress(data, mtime=0)
+                data = compress_body(data)
                 headers["Content-Encoding"] = "gzip"
         url = self.base_url + path
 

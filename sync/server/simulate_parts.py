@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import csv
-import gzip
 import io
-import json
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from importlib import resources
 from typing import Any
+
+from sync.client.transport import compress_body, encode_body
 
 WITA = timezone(timedelta(hours=8))
 DENOMINATIONS = (100_000, 50_000, 20_000, 10_000, 5_000, 2_000, 1_000)
@@ -55,8 +55,7 @@ def wita(day: date, hour: int, minute: int = 0, second: int = 0) -> datetime:
 
 def gzip_body(body: Mapping[str, Any]) -> bytes:
     """A request body as the client sends it (CityClient: compact sorted JSON, gzip mtime=0)."""
-    raw = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    return gzip.compress(raw, mtime=0)
+    return compress_body(encode_body(body))
 
 
 class ShiftFigures:
