@@ -15,6 +15,7 @@ from sync.server import SERVER_VERSION
 from sync.server.device_auth import device_for_token
 from sync.server.enrolment import enroll
 from sync.server.errors import ApiError
+from sync.server.ingest import ingest_upload
 from sync.server.master import master_since
 
 router = APIRouter(prefix="/v1", tags=["sync"])
@@ -131,12 +132,10 @@ async def read_capped_body(request: Request, limit: int = MAX_BODY_BYTES) -> byt
     return b"".join(chunks)
 
 
-@router.post("/devices/{device_id}/journal", response_model=Ack, responses=errors(400, 401, 403, 409, 413, 422),
-             openapi_extra=JOURNAL_BODY)
+@router.post("/devices/{device_id}/journal", response_model=Ack,
+             responses=errors(400, 401, 403, 409, 413, 415, 422), openapi_extra=JOURNAL_BODY)
 async def upload_journal(device_id: str, request: Request) -> JSONResponse:
     raw = await read_capped_body(request)
-    from sync.server.ingest import ingest_upload  # H1b's module; imported late so the API starts without it
-
     state = request.app.state
     result = await run_in_threadpool(
         ingest_upload, state.engine, device_id=device_id, authorization=request.headers.get("authorization"),
