@@ -20,6 +20,7 @@ from sync.protocol.canonical import (
     INT_MIN,
     MAX_DEPTH,
     canon,
+    canon_bytes,
     canon_text,
     check_json_value,
     event_hash,
@@ -162,10 +163,10 @@ def _parse_canonical(raw: bytes, text: str) -> _Parsed | None:
             or not all(type(batch[name]) is str for name in _ENVELOPE_TEXT)):
         return None
     try:
-        pieces = [canon_text(event).encode("utf-8") for event in events]
+        pieces = [canon_bytes(event) for event in events]
         head, tail = _batch_ends(batch)
         sig_member = b',"sig":' + canon_text(sig).encode("utf-8") + b"}"
-    except UnicodeEncodeError:
+    except (UnicodeEncodeError, TypeError):  # a lone surrogate; canon_bytes: also an integer beyond 64 bits
         return None
     # raw == b'{"batch":' + canon(batch) + sig_member, compared in place (no copy of the megabyte)
     joined = b",".join(pieces)

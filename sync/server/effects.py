@@ -7,12 +7,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, Final
 
-from sqlalchemy import Connection, Table, case, insert, select
+from sqlalchemy import Connection, Table, and_, case, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from sync.server.clock import rfc3339
+from sync.server.ingest_sql import upsert_effects
 from sync.server.store.schema import (
     flag,
     lpg_month,
@@ -75,16 +77,23 @@ def utc_text(text: str) -> str:
         return text[:40]
 
 
+@lru_cache(maxsize=4096)
+def _is_date(text: str) -> bool:
+    """A real calendar date spelled YYYY-MM-DD (cached: a batch repeats a handful of dates)."""
+    if _DATE.fullmatch(text) is None:
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def business_date(event: Mapping[str, Any]) -> str:
     """The body's `business_date` when it is a real date, else the WITA date of `device_time`."""
-    body = event["body"]
-    day = body.get("business_date")
-    if type(day) is str and _DATE.fullmatch(day):
-        try:
-            date.fromisoformat(day)
-            return day
-        except ValueError:
-            pass
+    day = event["body"].get("business_date")
+    if type(day) is str and len(day) == 10 and _is_date(day):
+        return day
     moment = parse_time(event.get("device_time"))
     if moment is None:
         return "0000-00-00"
@@ -154,32 +163,55 @@ class _Facts:
     # --- per event type -----------------------------------------------------------------------------------
 
     def sale(self, seq: int, day: str, body: dict[str, Any]) -> None:
-        total = _int(body.get("total")) or 0
-        member = body.get("member_id") is not None
+        # The hot loop (a day is ~3,000 lines): `_int`/`_text`/`product` inlined, same checks, same results.
+        total = body.get("total")
+        if type(total) is not int or not -MAX_AMOUNT <= total <= MAX_AMOUNT:
+            total = 0
         facts = self.sales[day]
         facts[0] += 1
         facts[1] += total
-        if member:
+        if body.get("member_id") is not None:
             facts[2] += 1
             facts[3] += total
-        receipt = body.get("receipt_no") if type(body.get("receipt_no")) is str else ""
-        for line in _list(body.get("lines")):
-            sku = _text(line.get("sku"), 40)
-            qty, amount = _int(line.get("qty_milli")), _int(line.get("total"))
-            if sku is None or qty is None or amount is None:
-                continue
-            self.product(day, sku, _text(line.get("name"), 160), qty, amount, 1)
-            self.stock[sku] -= qty
-            self._lpg(day, line, sku, qty, amount, buyer=True)
-            price = _int(line.get("unit_price"))
-            if price is not None:
-                self.het_checks.append((seq, day, sku, price, receipt[:40]))
-        for payment in _list(body.get("payments")):
-            method, amount = _text(payment.get("method"), 16), _int(payment.get("amount"))
-            if method is not None and amount is not None:
-                row = self.payments[(day, method)]
-                row[0] += amount
-                row[1] += 1
+        receipt = body.get("receipt_no")
+        receipt = receipt[:40] if type(receipt) is str else ""
+        lines = body.get("lines")
+        if type(lines) is list:
+            products, stock, het_checks = self.products, self.stock, self.het_checks
+            for line in lines:
+                if type(line) is not dict:
+                    continue
+                sku, qty, amount = line.get("sku"), line.get("qty_milli"), line.get("total")
+                if not (type(sku) is str and 0 < len(sku) <= 40 and type(qty) is int and type(amount) is int
+                        and -MAX_AMOUNT <= qty <= MAX_AMOUNT and -MAX_AMOUNT <= amount <= MAX_AMOUNT
+                        and "\x00" not in sku):
+                    continue
+                name = line.get("name")
+                row = products.get((day, sku))
+                if row is None:
+                    row = products[(day, sku)] = [sku, 0, 0, 0]
+                if (row[0] == sku and type(name) is str and 0 < len(name) <= 160 and "\x00" not in name):
+                    row[0] = name
+                row[1] += qty
+                row[2] += amount
+                row[3] += 1
+                stock[sku] -= qty
+                lpg = line.get("lpg")
+                if type(lpg) is dict or sku.startswith("LPG-3"):
+                    self._lpg(day, line, sku, qty, amount, buyer=True)
+                price = line.get("unit_price")
+                if type(price) is int and -MAX_AMOUNT <= price <= MAX_AMOUNT:
+                    het_checks.append((seq, day, sku, price, receipt))
+        payments = body.get("payments")
+        if type(payments) is list:
+            for payment in payments:
+                if type(payment) is not dict:
+                    continue
+                method, amount = _text(payment.get("method"), 16), _int(payment.get("amount"))
+                if method is not None and amount is not None:
+                    row = self.payments[(day, method)]
+                    row[0] += amount
+                    row[1] += 1
 
     def refund(self, day: str, body: dict[str, Any]) -> None:
         facts = self.sales[day]
@@ -283,11 +315,19 @@ def het_lookup(connection: Connection, skus: Iterable[str]) -> tuple[dict[str, l
     """Dated HET ceilings per sku (effective_from, amount), newest first, and the catalogue's het_per_unit."""
     wanted = set(skus)
     dated: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    catalogue: dict[str, int] = {}
     if not wanted:
-        return dated, {}
-    rows = connection.execute(select(master_item.c.key, master_item.c.payload)
-                              .where(master_item.c.kind == "ceiling")).all()
-    for key, payload in rows:
+        return dated, catalogue
+    # One query for both kinds (the ceilings are few and their key starts with the sku).
+    rows = connection.execute(select(master_item.c.kind, master_item.c.key, master_item.c.payload).where(
+        or_(master_item.c.kind == "ceiling",
+            and_(master_item.c.kind == "product", master_item.c.key.in_(sorted(wanted)))))).all()
+    for kind, key, payload in rows:
+        if kind == "product":
+            amount = _amount(_payload(payload).get("het_per_unit"))
+            if amount is not None:
+                catalogue[key] = amount
+            continue
         if key.split("|", 1)[0] not in wanted:
             continue
         record = _payload(payload)
@@ -296,13 +336,6 @@ def het_lookup(connection: Connection, skus: Iterable[str]) -> tuple[dict[str, l
             dated[record["sku"]].append((since, amount))
     for entries in dated.values():
         entries.sort(reverse=True)
-    catalogue: dict[str, int] = {}
-    rows = connection.execute(select(master_item.c.key, master_item.c.payload).where(
-        master_item.c.kind == "product", master_item.c.key.in_(sorted(wanted)))).all()
-    for key, payload in rows:
-        amount = _amount(_payload(payload).get("het_per_unit"))
-        if amount is not None:
-            catalogue[key] = amount
     return dated, catalogue
 
 
@@ -310,10 +343,16 @@ def _het_flags(connection: Connection, facts: _Facts) -> None:
     if not facts.het_checks:
         return
     dated, catalogue = het_lookup(connection, {check[2] for check in facts.het_checks})
+    if not dated and not catalogue:
+        return
+    ceilings: dict[tuple[str, str], int | None] = {}  # the HET in force per (sku, day), found once
     for seq, day, sku, price, receipt in facts.het_checks:
-        het = next((amount for since, amount in dated.get(sku, ()) if since <= day), None)
-        if het is None:
-            het = catalogue.get(sku)
+        key = (sku, day)
+        if key in ceilings:
+            het = ceilings[key]
+        else:
+            het = next((amount for since, amount in dated.get(sku, ()) if since <= day), catalogue.get(sku))
+            ceilings[key] = het
         if het is not None and price > het:
             facts.add_flag(seq, "price_above_het", f"{sku} dijual {rupiah(price)} di atas HET {rupiah(het)} "
                                                    f"(struk {receipt or '-'}, {day})")
@@ -347,7 +386,35 @@ def _upsert(connection: Connection, table: Table, keys: Sequence[str], rows: lis
     return []
 
 
+def _negative_stock(facts: _Facts, positions: Iterable[tuple[str, int]], deltas: Mapping[str, int]) -> None:
+    for sku, after in positions:
+        # Flag the crossing below zero, not every batch while it stays negative.
+        if after < 0 <= after - deltas[sku]:
+            facts.add_flag(None, "negative_stock", f"Stok {sku} menjadi minus ({quantity(after)}) setelah "
+                                                   "sinkron; periksa penerimaan barang atau stok opname")
+
+
+def _write_postgres(connection: Connection, facts: _Facts) -> None:
+    """All upserts and the flags known so far in one statement; the stock crossings' flags after it."""
+    deltas = {sku: delta for sku, delta in facts.stock.items() if delta}
+    known = len(facts.flags)
+    positions = upsert_effects(
+        connection, outlet_id=facts.outlet_id, device_id=facts.device_id, now=facts.now,
+        sales=[(day, *f) for day, f in facts.sales.items()],
+        products=[(day, sku, *p) for (day, sku), p in facts.products.items()],
+        payments=[(day, method, *p) for (day, method), p in facts.payments.items()],
+        lpg=[(month, *m) for month, m in facts.lpg.items()],
+        stock=list(deltas.items()),
+        flags=[(f["seq"], f["kind"], f["detail"]) for f in facts.flags])
+    _negative_stock(facts, positions, deltas)
+    if len(facts.flags) > known:
+        connection.execute(insert(flag), facts.flags[known:])
+
+
 def _write(connection: Connection, facts: _Facts) -> None:
+    if connection.dialect.name == "postgresql":
+        _write_postgres(connection, facts)
+        return
     outlet = facts.outlet_id
     _upsert(connection, sales_day, ("outlet_id", "business_date"), [
         {"outlet_id": outlet, "business_date": day, "sales_count": f[0], "sales_total": f[1],
@@ -378,10 +445,6 @@ def _write(connection: Connection, facts: _Facts) -> None:
         {"outlet_id": outlet, "sku": sku, "qty_milli": delta, "updated_at": facts.now}
         for sku, delta in deltas.items()
     ], ("qty_milli",), updated_at=lambda stmt: stmt.excluded.updated_at)
-    for sku, after in positions:
-        # Flag the crossing below zero, not every batch while it stays negative.
-        if after < 0 <= after - deltas[sku]:
-            facts.add_flag(None, "negative_stock", f"Stok {sku} menjadi minus ({quantity(after)}) setelah "
-                                                   "sinkron; periksa penerimaan barang atau stok opname")
+    _negative_stock(facts, positions, deltas)
     if facts.flags:
         connection.execute(insert(flag), facts.flags)
