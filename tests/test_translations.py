@@ -20,7 +20,7 @@ from kkmp_pos.domain.stock import ADJUSTMENT_REASONS, COUNT_REASONS
 PACKAGE = Path(kkmp_pos.__file__).parent
 # Calls whose first argument is Indonesian source text translated through kkmp_pos.i18n.tr.
 TRANSLATED_CALLS = {"tr", "PosError", "InvalidInput", "NotFound", "PrinterError", "super().__init__",
-                    "LoginRefused", "ApprovalRefused"}
+                    "LoginRefused", "ApprovalRefused", "MasterRejected"}
 
 
 def _call_name(node: ast.Call) -> str:
