@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 
-def run_bench(*, products: int = 50_000, sales: int = 2_000, kills: int = 300, work_dir: Path | None = None,
+def run_bench(*, products: int = 50_000, sales: int = 2_000, kills: int = 1_000, work_dir: Path | None = None,
               out: TextIO = sys.stdout, **tuning: Any) -> dict[str, Any]:
     """Print the table and the JSON of every measurement to `out`; return the JSON's dict.
 

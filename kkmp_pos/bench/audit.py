@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from typing import Any
 from kkmp_pos.services.journal import verify_journal
 from kkmp_pos.services.sales import receipt_number
 from kkmp_pos.store.db import make_engine
+from sync.protocol.canonical import GENESIS_HASH, first_bad_seq
 
 EXAMPLES = 10
 """How many offending ids a report keeps per kind of problem."""
@@ -48,10 +49,11 @@ class AuditReport:
         }
 
 
-def _grouped(connection: sqlite3.Connection, sql: str) -> dict[str, list[tuple[Any, ...]]]:
+def _grouped(connection: sqlite3.Connection, sql: str,
+             params: Sequence[Any] = ()) -> dict[str, list[tuple[Any, ...]]]:
     """Rows grouped by their first column."""
     groups: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in connection.execute(sql):
+    for row in connection.execute(sql, params):
         groups[row[0]].append(tuple(row[1:]))
     return groups
 
@@ -145,3 +147,78 @@ def _receipt_problems(connection: sqlite3.Connection, sales: list[sqlite3.Row]) 
                      for sale in outlet_sales
                      if sale["receipt_no"] != receipt_number(codes.get(outlet_id, "?"), sale["receipt_seq"])]
     return problems
+
+
+class KillChecker:
+    """The audit after every kill, made incremental so a thousand kills stay cheap.
+
+    The whole file gets `integrity_check` and `foreign_key_check` each time (orphaned lines, payments and
+    movements are foreign-key violations); the sales, receipts and journal events added since the previous
+    check are checked for wholeness, numbering and chain, continuing from the last verified hash.
+    """
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.next_seq = 1
+        self.prev_hash = GENESIS_HASH
+        self.receipts = 0
+
+    def check(self, acknowledged: Iterable[str]) -> list[str]:
+        """Problems found now (empty when sound); `acknowledged` are the sale ids acked since the last check."""
+        # Read-only: closing it must not checkpoint, so the next child recovers the WAL exactly as the kill left it.
+        connection = sqlite3.connect(f"{self.db_path.resolve().as_uri()}?mode=ro", uri=True)
+        connection.row_factory = sqlite3.Row
+        try:
+            problems = self._check(connection, sorted(set(acknowledged)))
+        finally:
+            connection.close()
+        return problems
+
+    def _check(self, connection: sqlite3.Connection, acked: list[str]) -> list[str]:
+        problems = [f"integrity_check: {row[0]}" for row in connection.execute("PRAGMA integrity_check")
+                    if row[0] != "ok"]
+        problems += [f"foreign key violation in {row[0]}" for row in connection.execute("PRAGMA foreign_key_check")]
+        marks = ",".join("?" * len(acked))
+        stored = {row[0] for row in connection.execute(f"SELECT id FROM sale WHERE id IN ({marks})", acked)}
+        problems += [f"{sale_id}: acknowledged but not stored" for sale_id in acked if sale_id not in stored]
+        events = [dict(row) for row in connection.execute(
+            "SELECT seq, event_id, type, schema_v, device_time, master_version, body, prev_hash, hash "
+            "FROM journal_event WHERE seq >= ? ORDER BY seq", (self.next_seq,))]
+        sales = connection.execute(
+            "SELECT id, outlet_id, receipt_no, receipt_seq, total, line_count, journal_seq FROM sale "
+            "WHERE journal_seq >= ? ORDER BY receipt_seq", (self.next_seq,)).fetchall()
+        problems += self._new_sales(connection, sales, events)
+        for event in events:
+            try:
+                event["body"] = json.loads(event["body"])
+            except ValueError:
+                event["body"] = None  # cannot hash to the stored value: reported by the chain walk
+        broken = first_bad_seq(events, start_hash=self.prev_hash, start_seq=self.next_seq)
+        if broken is not None:
+            problems.append(f"journal chain breaks at seq {broken}")
+        elif events:
+            self.next_seq, self.prev_hash = events[-1]["seq"] + 1, events[-1]["hash"]
+        return problems
+
+    def _new_sales(self, connection: sqlite3.Connection, sales: list[sqlite3.Row],
+                   events: list[dict[str, Any]]) -> list[str]:
+        ids = [sale["id"] for sale in sales]
+        marks = ",".join("?" * len(ids))
+        lines = _grouped(connection, "SELECT sale_id, id, line_no, product_id, sku, qty_milli, unit_price, total "
+                                     f"FROM sale_line WHERE sale_id IN ({marks})", ids)
+        payments = _grouped(connection, f"SELECT sale_id, id, amount FROM payment WHERE sale_id IN ({marks})", ids)
+        movements = _grouped(connection, "SELECT ref_id, product_id, qty_milli FROM stock_movement "
+                                         f"WHERE kind = 'sale' AND ref_id IN ({marks})", ids)
+        by_seq = {event["seq"]: (event["type"], event["body"]) for event in events}
+        problems = [f"{sale['id']}: {problem}" for sale in sales if (problem := _sale_problem(
+            sale, lines.get(sale["id"], []), payments.get(sale["id"], []), movements.get(sale["id"], []),
+            by_seq.get(sale["journal_seq"])))]
+        sale_seqs = {sale["journal_seq"] for sale in sales}
+        problems += [f"sale journal event {seq} without its sale" for seq, (kind, _) in by_seq.items()
+                     if kind == "sale" and seq not in sale_seqs]
+        numbers = [sale["receipt_seq"] for sale in sales]
+        if numbers != list(range(self.receipts + 1, self.receipts + 1 + len(numbers))):
+            problems.append(f"receipt numbers after {self.receipts} are {numbers[:EXAMPLES]}")
+        elif numbers:
+            self.receipts = numbers[-1]
+        return problems

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from kkmp_pos.bench.audit import AuditReport, audit_sales
+from kkmp_pos.bench.audit import AuditReport, KillChecker, audit_sales
 from kkmp_pos.bench.crash_child import READY, SELLING
 from kkmp_pos.store.db import DB_FILENAME
 
@@ -46,6 +46,9 @@ class CrashReport:
     sales_before: int = 0
     kills_inside_sale: int = 0
     failures: list[str] = field(default_factory=list)
+    checks: int = 0
+    """How many times the database was audited right after a kill (before the next child opened it)."""
+    failed_checks: list[str] = field(default_factory=list)
 
     @property
     def committed_unacknowledged(self) -> int:
@@ -55,16 +58,17 @@ class CrashReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failures and self.audit.ok
+        return not self.failures and not self.failed_checks and self.audit.ok
 
     def to_dict(self) -> dict[str, Any]:
         audit = self.audit.to_dict()
         del audit["acknowledged"]  # the same figure as sales_acknowledged
         return {
             "kills": self.kills, "kills_inside_sale": self.kills_inside_sale,
-            "sales_acknowledged": len(self.acknowledged),
+            "sales_acknowledged": len(self.acknowledged), "checks_after_kills": self.checks,
+            "failed_checks": len(self.failed_checks),
             "committed_not_acknowledged": self.committed_unacknowledged,
-            "seconds": round(self.seconds, 1), "child_failures": self.failures[:10], **audit, "ok": self.ok,
+            "seconds": round(self.seconds, 1), "child_failures": (self.failures + self.failed_checks)[:10], **audit, "ok": self.ok,
         }
 
 
@@ -160,8 +164,13 @@ def _is_uuid(text: str) -> bool:
 
 
 def run_crash_loop(data_dir: Path, kills: int, *, seed: int = 7, warm_children: int = 2,
-                   log_path: Path | None = None) -> CrashReport:
-    """Kill a selling child `kills` times; the data dir must already hold an outlet with products."""
+                   log_path: Path | None = None, check_every_kill: bool = True) -> CrashReport:
+    """Kill a selling child `kills` times; the data dir must already hold an outlet with products.
+
+    With `check_every_kill` the database is audited after every kill, exactly as the kill left it:
+    integrity_check, foreign keys, the acknowledged sales present, and the new sales whole, numbered and
+    chained (KillChecker); the full audit runs once more at the end.
+    """
     rng = random.Random(seed)
     started = time.perf_counter()
     log_path = log_path or data_dir / "crash_children.log"
@@ -169,7 +178,10 @@ def run_crash_loop(data_dir: Path, kills: int, *, seed: int = 7, warm_children: 
     failures: list[str] = []
     done = 0
     inside_sale = 0
+    checks = 0
+    failed_checks: list[str] = []
     sales_before = audit_sales(data_dir / DB_FILENAME).sales
+    checker = KillChecker(data_dir / DB_FILENAME)
     with open(log_path, "ab") as stderr:
         pool = deque(_Child(data_dir, rng.randrange(1 << 30), stderr) for _ in range(warm_children))
         child: _Child | None = None
@@ -195,10 +207,17 @@ def run_crash_loop(data_dir: Path, kills: int, *, seed: int = 7, warm_children: 
                 if exited is not None:
                     failures.append(f"child {child.process.pid} exited by itself with code {exited}")
                 failures += [f"child {child.process.pid} printed {line!r}" for line in child.garbage]
-                acknowledged += child.acks
+                acks = child.acks
+                acknowledged += acks
                 inside_sale += child.inside_sale
                 done += 1
                 child = None
+                if check_every_kill:
+                    # The next child is only warm (imports done, database untouched): this sees the kill's result.
+                    checks += 1
+                    found = checker.check(acks)
+                    if found:
+                        failed_checks.append(f"after kill {done}: {'; '.join(found[:5])}")
         finally:
             if child is not None:  # interrupted mid-round: leave no seller behind
                 child.kill()
@@ -208,7 +227,8 @@ def run_crash_loop(data_dir: Path, kills: int, *, seed: int = 7, warm_children: 
         failures.append(f"see {log_path}: {_tail(log_path)}")
     audit = audit_sales(data_dir / DB_FILENAME, acknowledged)
     return CrashReport(kills=done, acknowledged=acknowledged, audit=audit, seconds=time.perf_counter() - started,
-                       sales_before=sales_before, kills_inside_sale=inside_sale, failures=failures)
+                       sales_before=sales_before, kills_inside_sale=inside_sale, failures=failures,
+                       checks=checks, failed_checks=failed_checks)
 
 
 def _tail(path: Path, chars: int = 600) -> str:

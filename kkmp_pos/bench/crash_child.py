@@ -21,6 +21,7 @@ from kkmp_pos.bench.carts import cash_for, random_cart
 from kkmp_pos.domain.product import Product
 from kkmp_pos.services.catalog import find_by_sku
 from kkmp_pos.services.context import PosContext, open_context
+from kkmp_pos.services.maintenance import checkpoint_wal
 from kkmp_pos.services.outlet import default_cashier
 from kkmp_pos.services.sales import complete_sale
 from kkmp_pos.services.shifts import current_shift, open_shift
@@ -32,6 +33,8 @@ SELLING = "~"
 
 MAX_LINES = 6
 PRODUCT_POOL = 300
+CHECKPOINT_EVERY = 20
+"""Sales between two WAL checkpoints, as the till's idle timer does between customers (kills land in them too)."""
 
 
 def _products(ctx: PosContext) -> list[Product]:
@@ -50,6 +53,7 @@ def sell_forever(data_dir: Path, seed: int, limit: int | None = None) -> int:
     if current_shift(ctx) is None:  # the first child opens the till's shift; later ones sell in it
         open_shift(ctx, cashier_id=cashier.id, counts={100_000: 1})
     products = _products(ctx)
+    checkpoint_wal(ctx)  # the restarted till's first idle moment, before the first customer
     rng = random.Random(seed)
     out = sys.stdout.fileno()
     sold = 0
@@ -61,6 +65,8 @@ def sell_forever(data_dir: Path, seed: int, limit: int | None = None) -> int:
         # One write() of a short line is atomic on a pipe: the parent never sees half an id.
         os.write(out, f"{done.sale_id}\n".encode("ascii"))
         sold += 1
+        if sold % CHECKPOINT_EVERY == 0:
+            checkpoint_wal(ctx)
     ctx.close()
     return sold
 

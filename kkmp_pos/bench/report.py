@@ -67,7 +67,9 @@ def format_table(metrics: Sequence[Metric], crash: dict[str, Any] | None, header
             f"{crash['receipt_problems']} receipt gaps, journal chain "
             f"{'verifies' if crash['journal_break_seq'] is None else 'BREAKS at ' + str(crash['journal_break_seq'])}"
             f", integrity_check {crash['integrity_check']}, "
-            f"{crash['committed_not_acknowledged']} committed just before a kill ({crash['seconds']} s)"
+            f"{crash['committed_not_acknowledged']} committed just before a kill, "
+            f"audited after {crash.get('checks_after_kills', 0)} kills ({crash.get('failed_checks', 0)} failed) "
+            f"({crash['seconds']} s)"
             f" -> {'OK' if crash['ok'] else 'FAILED'}"
         )]
         lines += [f"  {problem}" for problem in crash["child_failures"] + crash["examples"]]

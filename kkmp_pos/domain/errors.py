@@ -28,3 +28,20 @@ class NotFound(PosError):
 
 class PrinterError(PosError):
     """The receipt printer is off, missing, out of paper or misconfigured."""
+
+
+class StorageFull(PosError):
+    """The disk (or SQLite's size limit) is full: the transaction was rolled back whole, nothing half-written."""
+
+    def __init__(self) -> None:
+        super().__init__("Penyimpanan penuh: disk komputer kasir tidak punya ruang lagi, jadi transaksi ini belum "
+                         "tersimpan (tidak ada yang setengah tertulis). Kosongkan ruang disk lalu coba lagi.")
+
+
+class StorageError(PosError):
+    """The disk failed a read or write (a pulled USB stick, a dying disk): the transaction was rolled back."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("Gagal membaca atau menulis disk ({detail}): transaksi ini belum tersimpan. Periksa "
+                         "disk atau flashdisk folder data, lalu coba lagi; bila berulang, hubungi pengelola.",
+                         detail=detail)

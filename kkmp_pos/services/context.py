@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from kkmp_pos.domain.clock import Clock, system_clock
+from kkmp_pos.services.nik_vault import convert_clear_niks
 from kkmp_pos.services.uow import UnitOfWork
 from kkmp_pos.store.db import DB_FILENAME, open_store
 
@@ -57,4 +58,6 @@ class PosContext:
 def open_context(data_dir: Path, clock: Clock = system_clock) -> PosContext:
     """Open (creating and migrating if needed) the outlet database inside `data_dir`."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    return PosContext(engine=open_store(data_dir / DB_FILENAME), data_dir=data_dir, clock=clock)
+    engine = open_store(data_dir / DB_FILENAME)
+    convert_clear_niks(engine, data_dir)  # a database from before NIK encryption keeps no clear NIK
+    return PosContext(engine=engine, data_dir=data_dir, clock=clock)

@@ -294,16 +294,16 @@ def lpg_alerts(ctx: PosContext, month: str | None = None) -> list[str]:
     messages: list[str] = []
     with reading(ctx.engine) as connection:
         rows: list[Any] = connection.execute(
-            select(_buyer.c.nik, _lpg_line.c.category, func.sum(_line.c.qty_milli).label("qty"))
+            select(_buyer.c.nik, _buyer.c.nik_masked, _lpg_line.c.category, func.sum(_line.c.qty_milli).label("qty"))
             .select_from(_lpg_line.join(_line, _line.c.id == _lpg_line.c.sale_line_id)
                          .join(_buyer, _buyer.c.id == _lpg_line.c.buyer_id))
             .where(_lpg_line.c.month == month)
-            .group_by(_buyer.c.nik, _lpg_line.c.category)
+            .group_by(_buyer.c.id, _lpg_line.c.category)  # one buyer per NIK (unique blind index)
         ).all()
         allocation = _allocation_of(connection, month, "3kg")
     by_nik: dict[str, int] = {}
     for row in rows:
-        masked = mask_nik(row.nik)
+        masked = row.nik_masked or mask_nik(row.nik or "")
         by_nik[masked] = by_nik.get(masked, 0) + int(row.qty) // MILLI
     messages.extend(nik_share_alerts(by_nik, allocation, settings.lpg_nik_share_alert_pct))
     total = sum(by_nik.values())

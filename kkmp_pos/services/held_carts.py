@@ -79,8 +79,9 @@ def _payload(cart: Cart, approval_ids: Sequence[str]) -> str:
             {"product_id": line.product.id, "sku": line.product.sku, "name": line.product.name,
              "qty_milli": line.qty_milli, "unit_price": line.unit_price, "list_price": line.list_price,
              "manual_price": line.manual_price, "discount": _discount(line.discount),
+             # Masked: the sale needs only the buyer id, and no whole NIK is ever stored in clear.
              "lpg_buyer": None if line.lpg_buyer is None else {
-                 "id": line.lpg_buyer.id, "nik": line.lpg_buyer.nik, "name": line.lpg_buyer.name,
+                 "id": line.lpg_buyer.id, "nik": line.lpg_buyer.nik_masked, "name": line.lpg_buyer.name,
                  "category": line.lpg_buyer.category}}
             for line in cart.lines
         ],

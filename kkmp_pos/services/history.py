@@ -94,7 +94,7 @@ def load_sale(ctx: PosContext, sale_id: str) -> SaleRecord:
         if head is None:
             raise NotFound("Transaksi tidak ditemukan.")
         lines = connection.execute(
-            select(_line, _lpg_buyer.c.nik.label("lpg_nik"), _lpg_line.c.category.label("lpg_category"))
+            select(_line, _lpg_buyer.c.nik.label("lpg_nik"), _lpg_buyer.c.nik_masked.label("lpg_nik_masked"), _lpg_line.c.category.label("lpg_category"))
             .outerjoin(_lpg_line, _lpg_line.c.sale_line_id == _line.c.id)
             .outerjoin(_lpg_buyer, _lpg_buyer.c.id == _lpg_line.c.buyer_id)
             .where(_line.c.sale_id == sale_id).order_by(_line.c.line_no)
@@ -106,7 +106,8 @@ def load_sale(ctx: PosContext, sale_id: str) -> SaleRecord:
         lines=tuple(SoldLine(sku=x.sku, name=x.name, unit=x.unit, sold_by_weight=bool(x.sold_by_weight),
                              qty_milli=x.qty_milli, unit_price=x.unit_price, total=x.total,
                              line_discount=x.line_discount, cart_discount_share=x.cart_discount_share,
-                             lpg_nik_masked=mask_nik(x.lpg_nik) if x.lpg_nik else None, lpg_category=x.lpg_category)
+                             lpg_nik_masked=x.lpg_nik_masked or (mask_nik(x.lpg_nik) if x.lpg_nik else None),
+                             lpg_category=x.lpg_category)
                     for x in lines),
         payments=tuple(SoldPayment(method=p.method, amount=p.amount, tendered=p.tendered, change=p.change,
                                    reference=p.reference, bank=p.bank, status=p.status) for p in payments),

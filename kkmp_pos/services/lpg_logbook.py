@@ -27,10 +27,12 @@ from kkmp_pos.printing.lpg_pdf import (
     render_het_notice,
     render_logbook_pdf,
 )
+from kkmp_pos.services import nik_vault
 from kkmp_pos.services.catalog import find_by_sku
 from kkmp_pos.services.ceilings import ceilings_in_force
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.journal import append_event
+from kkmp_pos.services.nik_vault import NikLocked, open_nik, read_nik_key
 from kkmp_pos.services.outlet import outlet_info
 from kkmp_pos.services.settings import load_settings
 from kkmp_pos.services.uow import reading
@@ -45,7 +47,7 @@ _user = User.__table__
 _cashier = aliased(User, name="cashier")
 _marker = aliased(User, name="marker")
 
-WHOLE_NIK_ROLES = frozenset({Role.MANAJER, Role.ADMIN})
+WHOLE_NIK_ROLES = nik_vault.WHOLE_NIK_ROLES
 """The NIK is personal data: shown whole only to those who answer for the logbook to the agen."""
 MARK_ROLES = frozenset({Role.KASIR, Role.MANAJER, Role.ADMIN})
 """A pengawas reads everything and changes nothing, so never marks rows."""
@@ -62,7 +64,7 @@ _DO_NUMBER = (
 _ROWS = (
     select(_lpg.c.sale_line_id, _lpg.c.category, _lpg.c.business_date, _lpg.c.map_entered_at,
            _sale.c.created_at, _sale.c.receipt_no, _line.c.qty_milli, _line.c.unit_price, _line.c.total,
-           _buyer.c.nik, _buyer.c.name, _buyer.c.address, _cashier.full_name.label("cashier_name"),
+           _buyer.c.nik, _buyer.c.nik_enc, _buyer.c.nik_masked, _buyer.c.name, _buyer.c.address, _cashier.full_name.label("cashier_name"),
            _marker.full_name.label("marker_name"), _DO_NUMBER.label("do_number"))
     .select_from(_lpg)
     .join(_line, _line.c.id == _lpg.c.sale_line_id)
@@ -153,31 +155,50 @@ def _filtered(query: Select, flt: LogbookFilter) -> Select:  # type: ignore[type
     if flt.pending_only:
         query = query.where(_lpg.c.map_entered_at.is_(None))
     text = " ".join(flt.text.split())
-    digits = normalize_nik(text)
-    if digits.isdigit():
-        query = query.where(_buyer.c.nik.contains(digits, autoescape=True))
-    elif text:
+    if text and not normalize_nik(text).isdigit():  # NIK digits are matched after decryption, in _rows
         query = query.where(_buyer.c.name.ilike(f"%{text}%"))
     return query
 
 
-def _rows(connection: Connection, flt: LogbookFilter, *, whole_nik: bool) -> list[LogbookRow]:
-    return [
-        LogbookRow(sale_line_id=r.sale_line_id, sold_at=r.created_at,
-                   business_date=date.fromisoformat(r.business_date),
-                   nik=r.nik if whole_nik else mask_nik(r.nik), name=r.name, address=r.address,
-                   category=r.category, pieces=r.qty_milli // MILLI, unit_price=r.unit_price, total=r.total,
-                   do_number=r.do_number or "", cashier_name=r.cashier_name, receipt_no=r.receipt_no,
-                   map_entered_at=r.map_entered_at, map_entered_by=r.marker_name)
-        for r in connection.execute(_filtered(_ROWS, flt)).all()
-    ]
+def _nik_text(r: object, key: bytes | None, *, whole: bool, strict: bool) -> str:
+    """The row's NIK as this viewer sees it. Without the key the masked copy is shown, unless `strict`
+    (the agen's export needs the whole NIK: NikLocked says how to get nik.key back)."""
+    clear, sealed = r.nik, r.nik_enc  # type: ignore[attr-defined]
+    masked = r.nik_masked or (mask_nik(clear) if clear else "")  # type: ignore[attr-defined]
+    if not whole:
+        return masked
+    if clear:  # a row start-up has not sealed yet
+        return str(clear)
+    try:
+        return open_nik(key, sealed)
+    except NikLocked:
+        if strict:
+            raise
+        return masked
+
+
+def _rows(connection: Connection, flt: LogbookFilter, *, whole_nik: bool, data_dir: Path,
+          strict: bool = False) -> list[LogbookRow]:
+    key = read_nik_key(data_dir) if whole_nik else None  # decrypted only for a viewer who may see it
+    digits = normalize_nik(" ".join(flt.text.split()))
+    rows = []
+    for r in connection.execute(_filtered(_ROWS, flt)).all():
+        nik = _nik_text(r, key, whole=whole_nik, strict=strict)
+        if digits.isdigit() and digits not in nik:
+            continue
+        rows.append(LogbookRow(
+            sale_line_id=r.sale_line_id, sold_at=r.created_at, business_date=date.fromisoformat(r.business_date),
+            nik=nik, name=r.name, address=r.address, category=r.category, pieces=r.qty_milli // MILLI,
+            unit_price=r.unit_price, total=r.total, do_number=r.do_number or "", cashier_name=r.cashier_name,
+            receipt_no=r.receipt_no, map_entered_at=r.map_entered_at, map_entered_by=r.marker_name))
+    return rows
 
 
 def list_logbook(ctx: PosContext, flt: LogbookFilter, *, viewer_id: str) -> list[LogbookRow]:
     """The rows matching `flt`, oldest first; the NIK is whole only for a manajer or admin."""
     with reading(ctx.engine) as connection:
         whole = _role_of(connection, viewer_id) in WHOLE_NIK_ROLES
-        return _rows(connection, flt, whole_nik=whole)
+        return _rows(connection, flt, whole_nik=whole, data_dir=ctx.data_dir)
 
 
 def logbook_for_export(ctx: PosContext, month: str, *, viewer_id: str) -> list[LogbookRow]:
@@ -186,7 +207,7 @@ def logbook_for_export(ctx: PosContext, month: str, *, viewer_id: str) -> list[L
         if _role_of(connection, viewer_id) not in WHOLE_NIK_ROLES:
             raise InvalidInput("Ekspor logbook dengan NIK lengkap hanya untuk manajer atau admin. Minta manajer "
                                "untuk mengekspornya.")
-        return _rows(connection, month_filter(month), whole_nik=True)
+        return _rows(connection, month_filter(month), whole_nik=True, data_dir=ctx.data_dir, strict=True)
 
 
 def pending_count(ctx: PosContext) -> int:

@@ -18,7 +18,10 @@ class CheckpointResult:
 def checkpoint_wal(ctx: PosContext) -> CheckpointResult:
     """PASSIVE checkpoint: copies what it can from the WAL without waiting on readers or writers.
 
-    Called from an idle timer so SQLite's automatic checkpoint (every 1,000 pages) rarely lands on a sale.
+    Called from an idle timer between customers. SQLite's own checkpoint is pushed back to
+    WAL_AUTOCHECKPOINT_PAGES (store.db), a cap it reaches only if this never runs, so no sale commit pays for
+    copying the WAL back; once everything is copied the next write restarts the WAL and cuts the file back
+    to JOURNAL_SIZE_LIMIT_BYTES.
     """
     # Outside any transaction: an open read snapshot of our own would hold the checkpoint back.
     with reading(ctx.engine) as connection:

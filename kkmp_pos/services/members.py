@@ -28,7 +28,7 @@ from kkmp_pos.domain.member import (
     status_label,
 )
 from kkmp_pos.domain.money import Rupiah
-from kkmp_pos.domain.nik import normalize_nik
+from kkmp_pos.domain.nik import mask_nik, normalize_nik
 from kkmp_pos.domain.roles import Action, Role
 from kkmp_pos.domain.sale_rules import Requirement
 from kkmp_pos.domain.text import search_key
@@ -36,6 +36,7 @@ from kkmp_pos.printing.member_card import MemberCard, render_member_card
 from kkmp_pos.services.approval_use import use_approvals
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.journal import append_event
+from kkmp_pos.services.nik_vault import decrypt_or_none, index_for, sealed_columns
 from kkmp_pos.services.outlet import Cashier, outlet_info
 from kkmp_pos.services.regions import kelurahan_name, province_names, samarinda_kelurahan
 from kkmp_pos.services.uow import reading
@@ -51,7 +52,8 @@ _STILL_MEMBER = ("aktif", "nonaktif")
 
 @dataclass(frozen=True, slots=True)
 class Member:
-    """A stored anggota or pelanggan. `nik` is whole: screens show `nik_for(role)`."""
+    """A stored anggota or pelanggan. `nik` is whole (None if nik.key cannot open it): screens show
+    `nik_for(role)`."""
 
     id: str
     member_no: str
@@ -67,6 +69,8 @@ class Member:
     status: str
     credit_limit: Rupiah
     credit_days: int
+    nik_masked: str | None = None
+    """Stored in clear for screens and receipts; still shown when the whole NIK cannot be decrypted."""
 
     @property
     def kelurahan_name(self) -> str:
@@ -77,6 +81,8 @@ class Member:
         return status_label(self.status)
 
     def nik_for(self, role: Role | str) -> str:
+        if self.nik is None:  # no key for it here: the masked copy is all anyone sees
+            return self.nik_masked or ""
         return nik_for_viewer(self.nik, role)
 
     def ref(self) -> MemberRef:
@@ -91,11 +97,20 @@ class Member:
                           credit_limit=self.credit_limit, credit_days=self.credit_days)
 
 
-def _to_member(row: Any) -> Member:
-    return Member(id=row.id, member_no=row.member_no, kind=row.kind, nik=row.nik, name=row.name,
+def _to_member(row: Any, data_dir: Path) -> Member:
+    # Decrypted for the service's own use (edit form, LPG buyer); screens mask it by role via nik_for.
+    nik = row.nik or decrypt_or_none(data_dir, row.nik_enc)
+    masked = row.nik_masked or (mask_nik(nik) if nik else None)
+    return Member(id=row.id, member_no=row.member_no, kind=row.kind, nik=nik, name=row.name,
                   address=row.address, kelurahan_code=row.kelurahan_code, rt=row.rt, rw=row.rw, phone=row.phone,
                   join_date=date.fromisoformat(row.join_date), status=row.status, credit_limit=row.credit_limit,
-                  credit_days=row.credit_days)
+                  credit_days=row.credit_days, nik_masked=masked)
+
+
+def _stored(ctx: PosContext, fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields as written: the NIK sealed (ciphertext, blind index, masked), never in clear."""
+    stored = {key: value for key, value in fields.items() if key != "nik"}
+    return {**stored, **sealed_columns(ctx.data_dir, fields.get("nik"))}
 
 
 # --- approvals -------------------------------------------------------------------------------------------
@@ -149,13 +164,13 @@ def register_member(ctx: PosContext, form: MemberForm, *, by: Cashier,
         connection = uow.connection
         member_no = clean.member_no or _next_number(connection, clean.kind)
         fields = {**clean.fields(), "member_no": member_no}
-        _check_unique(connection, member_no, clean.nik, member_id)
+        _check_unique(ctx, connection, member_no, clean.nik, member_id)
         requirement = _kelurahan_requirement(connection, clean)
         spent = use_approvals(connection, [requirement], [approval_id] if approval_id else [],
                               used_by=member_id) if requirement else []
         try:
             connection.execute(_member.insert(), {
-                "id": member_id, **fields, "name_norm": search_key(clean.name), "created_at": now,
+                "id": member_id, **_stored(ctx, fields), "name_norm": search_key(clean.name), "created_at": now,
                 "updated_at": now,
             })
         except IntegrityError:
@@ -175,24 +190,24 @@ def update_member(ctx: PosContext, member_id: str, form: MemberForm, *, by: Cash
         row = connection.execute(select(_member).where(_member.c.id == member_id)).first()
         if row is None:
             raise NotFound("Anggota tidak ditemukan (mungkin sudah dihapus dari daftar).")
-        current = _to_member(row)
+        current = _to_member(row, ctx.data_dir)
         # A pelanggan who becomes an anggota (or back) moves to that kind's series unless a number is typed.
         member_no = clean.member_no or (current.member_no if clean.kind == current.kind
                                         else _next_number(connection, clean.kind))
         fields = {**clean.fields(), "member_no": member_no}
-        before = {key: row._mapping[key] for key in fields}
+        before = {key: current.nik if key == "nik" else row._mapping[key] for key in fields}
         changes = changed_fields(before, fields)
         check_member_change_allowed(by.role, credit_changed=any(f in changes for f in CREDIT_FIELDS))
         if not changes:
             return current
-        _check_unique(connection, fields["member_no"], clean.nik, member_id)
+        _check_unique(ctx, connection, fields["member_no"], clean.nik, member_id)
         moved = {"kind", "kelurahan_code"} & changes.keys()
         requirement = _kelurahan_requirement(connection, clean) if moved else None
         spent = use_approvals(connection, [requirement], [approval_id] if approval_id else [],
                               used_by=member_id) if requirement else []
         try:
             connection.execute(update(_member).where(_member.c.id == member_id).values(
-                **fields, name_norm=search_key(clean.name), updated_at=now))
+                **_stored(ctx, fields), name_norm=search_key(clean.name), updated_at=now))
         except IntegrityError:
             raise _duplicate_number(fields["member_no"]) from None
         _journal(connection, now, member_id, fields, changes, "edit", by, spent)
@@ -205,7 +220,7 @@ def check_member_form(ctx: PosContext, form: MemberForm, member_id: str | None =
     before asking a manager's approval, so a typo found later never wastes one."""
     clean = _clean(form, ctx.clock())
     with reading(ctx.engine) as connection:
-        _check_unique(connection, clean.member_no, clean.nik, member_id or "")
+        _check_unique(ctx, connection, clean.member_no, clean.nik, member_id or "")
 
 
 def _next_number(connection: Connection, kind: str) -> str:
@@ -227,17 +242,19 @@ def _duplicate_number(member_no: str) -> InvalidInput:
                         member_no=member_no)
 
 
-def _check_unique(connection: Connection, member_no: str, nik: str | None, member_id: str) -> None:
+def _check_unique(ctx: PosContext, connection: Connection, member_no: str, nik: str | None,
+                  member_id: str) -> None:
     taken = connection.execute(
         select(_member.c.id).where(_member.c.member_no == member_no, _member.c.id != member_id)
     ).first()
     if taken is not None:
         raise _duplicate_number(member_no)
-    if nik is None:
+    index = None if nik is None else index_for(ctx.data_dir, nik)
+    if index is None:  # no NIK, or no key yet (so no sealed NIK it could equal)
         return
     other = connection.execute(
         select(_member.c.member_no, _member.c.name)
-        .where(_member.c.nik == nik, _member.c.id != member_id, _member.c.status.in_(_STILL_MEMBER))
+        .where(_member.c.nik_index == index, _member.c.id != member_id, _member.c.status.in_(_STILL_MEMBER))
     ).first()
     if other is not None:
         raise InvalidInput("NIK ini sudah terdaftar atas nama {name} ({member_no}). Satu NIK hanya untuk satu "
@@ -261,14 +278,14 @@ def get_member(ctx: PosContext, member_id: str) -> Member:
         row = connection.execute(select(_member).where(_member.c.id == member_id)).first()
     if row is None:
         raise NotFound("Anggota tidak ditemukan (mungkin sudah dihapus dari daftar).")
-    return _to_member(row)
+    return _to_member(row, ctx.data_dir)
 
 
 def find_member_by_number(ctx: PosContext, member_no: str) -> Member | None:
     """Exact member number, as printed on the card (case and spaces around it ignored)."""
     with reading(ctx.engine) as connection:
         row = connection.execute(select(_member).where(_member.c.member_no == member_no.strip().upper())).first()
-    return _to_member(row) if row else None
+    return _to_member(row, ctx.data_dir) if row else None
 
 
 def member_for_sale(ctx: PosContext, member_no: str) -> Member:
@@ -295,8 +312,9 @@ def search_members(ctx: PosContext, text: str, *, limit: int = SEARCH_LIMIT) -> 
                   _member.c.name_norm.contains(key, autoescape=True)]
     digits = normalize_nik(text.strip())
     if digits.isdigit():
-        if len(digits) == 16:
-            conditions.append(_member.c.nik == digits)
+        index = index_for(ctx.data_dir, digits) if len(digits) == 16 else None
+        if index is not None:
+            conditions.append(_member.c.nik_index == index)
         elif len(digits) <= 6:
             conditions.append(_member.c.member_no.in_(
                 [format_member_no(kind, int(digits)) for kind in ("anggota", "pelanggan")]))
@@ -307,7 +325,7 @@ def search_members(ctx: PosContext, text: str, *, limit: int = SEARCH_LIMIT) -> 
 
 def _rows(ctx: PosContext, query: Any) -> list[Member]:
     with reading(ctx.engine) as connection:
-        return [_to_member(row) for row in connection.execute(query)]
+        return [_to_member(row, ctx.data_dir) for row in connection.execute(query)]
 
 
 # --- the member card -----------------------------------------------------------------------------------------

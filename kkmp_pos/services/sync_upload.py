@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 
 ONLINE, OFFLINE, BLOCKED_STATE, NOT_ENROLLED = "online", "offline", "blocked", "not_enrolled"
 MAX_GAP_RESENDS = 3
+LAST_RECEIPT = "sync.last_receipt"
+"""The newest signed receipt as JSON (device_id, acked_through, last_hash, server_time, receipt_sig): evidence,
+checked by journal_check, that the city holds the chain up to there — a journal cut shorter is caught."""
 """Gap answers followed within one round; more means something is wrong: try again next round."""
 
 _journal = JournalEvent.__table__
@@ -214,8 +217,11 @@ def _upload(ctx: PosContext, client: CityClient, identity: Identity, values: dic
         new_acked = min(receipt.acked_through, last)
         sent += max(new_acked - acked, 0)
         master_latest = receipt.master_latest_version
+        signed = {"device_id": receipt.device_id, "acked_through": receipt.acked_through,
+                  "last_hash": receipt.last_hash, "server_time": receipt.server_time,
+                  "receipt_sig": receipt.receipt_sig}
         _save(ctx, {ACKED_THROUGH: str(new_acked), LAST_SUCCESS_AT: utc_text(ctx.clock()), LAST_ERROR: "",
-                    PENDING_BATCH: ""})
+                    PENDING_BATCH: "", LAST_RECEIPT: json.dumps(signed, sort_keys=True)})
         pending, resume_from = None, None
         batches += 1
         stalled = new_acked < last

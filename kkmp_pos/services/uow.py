@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from kkmp_pos.domain.errors import PosError, StorageError, StorageFull
 from kkmp_pos.store.db import BEGIN_OPTION
+
+
+def storage_problem(exc: BaseException) -> PosError | None:
+    """StorageFull or StorageError for SQLite's "disk full" and I/O errors (raw or wrapped); None otherwise.
+
+    SQLite rolls the whole transaction back on both, so the caller can say plainly that nothing was saved.
+    """
+    raw = exc.orig if isinstance(exc, DBAPIError) else exc
+    if not isinstance(raw, sqlite3.Error):
+        return None
+    code = getattr(raw, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None  # extended codes keep the primary in the low byte
+    if primary == sqlite3.SQLITE_FULL or "database or disk is full" in str(raw):
+        return StorageFull()
+    if primary == sqlite3.SQLITE_IOERR or "disk I/O error" in str(raw):
+        return StorageError(detail=getattr(raw, "sqlite_errorname", None) or str(raw))
+    return None
 
 
 class UnitOfWork:
@@ -48,10 +68,20 @@ class UnitOfWork:
             if self._session is not None:
                 self._session.close()
             self.connection.close()
+        # Every service gets the same plain message for a full or failing disk, instead of a raw SQLite error.
+        problem = storage_problem(exc) if exc is not None else None
+        if problem is not None:
+            raise problem from exc
 
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """A connection for quick reads in autocommit mode (no BEGIN/COMMIT round trip on the scan path)."""
-    with engine.connect().execution_options(**{BEGIN_OPTION: None}) as connection:
-        yield connection
+    try:
+        with engine.connect().execution_options(**{BEGIN_OPTION: None}) as connection:
+            yield connection
+    except DBAPIError as exc:
+        problem = storage_problem(exc)
+        if problem is None:
+            raise
+        raise problem from exc

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from kkmp_pos.i18n import set_language
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.outlet import Cashier
+from kkmp_pos.services.recovery import startup_check
 from kkmp_pos.services.settings import load_settings
 from kkmp_pos.ui.login_dialog import LoginDialog
 from kkmp_pos.ui.main_window import MainWindow
 from kkmp_pos.ui.messages import log
+from kkmp_pos.ui.recovery_dialog import RecoveryDialog
+from kkmp_pos.ui.tasks import TaskManager
 
 READY_POLL_MS = 5
 
@@ -77,6 +81,25 @@ class TillLauncher(QObject):
         if self.window is not None:
             self.window.close()
         self.login.close_for_shutdown()
+
+
+def recover_if_damaged(data_dir: Path) -> bool:
+    """The start-up quick_check, before anything opens the database; when it fails, the recovery dialog.
+
+    Returns True when the database may be opened (healthy, new, or just restored from a backup).
+    """
+    check = startup_check(data_dir)
+    if check.ok:
+        return True
+    log.error("Start-up check failed for %s: %s", check.path, check.result)
+    _application()
+    tasks = TaskManager()
+    dialog = RecoveryDialog(data_dir, check, tasks)
+    try:
+        return dialog.exec() == QDialog.DialogCode.Accepted
+    finally:
+        tasks.shutdown()
+        dialog.deleteLater()
 
 
 def run_app(ctx: PosContext, *, quit_when_ready: bool = False) -> int:

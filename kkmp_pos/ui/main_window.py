@@ -11,12 +11,16 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QWidget
 from kkmp_pos.domain.clock import format_wita
 from kkmp_pos.domain.roles import APPROVER_ROLES, ROLE_LABELS, Role
 from kkmp_pos.i18n import tr
+from kkmp_pos.services.backup import BackupResult, load_config, make_backup, needs_backup
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.maintenance import CheckpointResult, checkpoint_wal
 from kkmp_pos.services.outlet import Cashier, outlet_info
 from kkmp_pos.ui.adjustment_dialog import AdjustmentDialog
+from kkmp_pos.ui.backup_dialog import BackupDialog
+from kkmp_pos.ui.journal_check_dialog import AuditExportDialog, JournalCheckDialog
 from kkmp_pos.ui.lpg_dialog import LpgDialog
 from kkmp_pos.ui.lpg_logbook_dialog import LpgLogbookDialog
+from kkmp_pos.ui.messages import error_text, log
 from kkmp_pos.ui.print_jobs import PrintJobs
 from kkmp_pos.ui.receiving_dialog import ReceivingDialog
 from kkmp_pos.ui.reports_dialog import ReportsDialog
@@ -56,6 +60,10 @@ class MainWindow(QMainWindow):
         self.sync_status = SyncStatusWidget(ctx, self.tasks, lambda: self.cashier, self.till.open_dialog, self)
         self.login.user_changed.connect(self.sync_status.user_changed)
         self.till.shift_closed.connect(self.sync_status.after_z_close)
+        self.backup_running = False
+        self.last_backup: BackupResult | None = None
+        self.last_backup_error = ""
+        self.till.shift_closed.connect(self.backup_after_z)
 
         self._role_gated: list[tuple[QAction, frozenset[Role]]] = []
         self._build_menus()
@@ -79,6 +87,12 @@ class MainWindow(QMainWindow):
         self._checkpoint_timer.setInterval(IDLE_CHECKPOINT_MS)
         self._checkpoint_timer.timeout.connect(self.idle_checkpoint)
         self._checkpoint_timer.start()
+        self._backup_timer = QTimer(self)
+        every = load_config(ctx.data_dir).every_minutes
+        self._backup_timer.setInterval(max(every, 1) * 60_000)
+        self._backup_timer.timeout.connect(self.periodic_backup)
+        if every > 0:
+            self._backup_timer.start()
         self.till.focus_scan()
 
     def _action(self, menu: QMenu, text: str, slot: Callable[[], object],
@@ -122,10 +136,15 @@ class MainWindow(QMainWindow):
         self.stock_count_action = self._action(stock, tr("Stok opname…"), self.open_stock_count, APPROVER_ROLES)
         reports = bar.addMenu(tr("&Laporan"))
         self.reports_action = self._action(reports, tr("Laporan penjualan…"), self.open_reports, REPORT_ROLES)
+        self.audit_export_action = self._action(reports, tr("Ekspor audit (CSV)…"), self.open_audit_export,
+                                                REPORT_ROLES)
+        self.journal_check_action = self._action(reports, tr("Periksa jurnal"), self.open_journal_check,
+                                                 REPORT_ROLES)
         system = bar.addMenu(tr("&Sistem"))
         # Printer, paper and PIN rules belong to whoever runs the outlet, not to every cashier.
         self.settings_action = self._action(system, tr("Pengaturan…"), till.open_settings, APPROVER_ROLES)
         self.sync_status.add_menu_actions(system, self._action)
+        self.backup_action = self._action(system, tr("Cadangan…"), self.open_backups, APPROVER_ROLES)
         system.addSeparator()
         self.login.add_menu_actions(system)
         self._action(system, tr("Keluar"), self.close)
@@ -171,10 +190,76 @@ class MainWindow(QMainWindow):
         dialog = ReportsDialog(self._ctx, self.tasks, self.till)
         return dialog if self.till.open_dialog(dialog) else None
 
+    def open_journal_check(self) -> JournalCheckDialog | None:
+        """The three-way journal check (chain, city receipts, Z reports) for the manajer, pengawas or admin."""
+        dialog = JournalCheckDialog(self._ctx, self.cashier, self.tasks, self.till)
+        return dialog if self.till.open_dialog(dialog) else None
+
+    def open_audit_export(self) -> AuditExportDialog | None:
+        """The audit CSV of a period for the pengawas and the Dinas."""
+        dialog = AuditExportDialog(self._ctx, self.cashier, self.tasks, self.till)
+        return dialog if self.till.open_dialog(dialog) else None
+
     def open_shu(self) -> ShuDialog | None:
         """The SHU calculator and the RAT pack for the manajer, pengawas or admin."""
         dialog = ShuDialog(self._ctx, self.cashier, self.tasks, self.till)
         return dialog if self.till.open_dialog(dialog) else None
+
+    def open_backups(self) -> BackupDialog | None:
+        """The backups, "Cadangkan sekarang" and the backup folder, for the manajer or admin."""
+        dialog = BackupDialog(self._ctx, self.tasks, self.till)
+        dialog.interval_changed.connect(self.set_backup_interval)
+        return dialog if self.till.open_dialog(dialog) else None
+
+    def set_backup_interval(self, minutes: int) -> None:
+        self._backup_timer.stop()
+        if minutes > 0:
+            self._backup_timer.setInterval(minutes * 60_000)
+            self._backup_timer.start()
+
+    def start_backup(self, reason: str) -> bool:
+        """A backup on the TaskManager (one at a time); returns whether it started.
+
+        A periodic one is skipped (on the worker: the folder may be a slow stick) when no journal event came
+        since the last good backup, so an idle till does not fill the folder with identical copies.
+        """
+        if self.backup_running:
+            return False
+        self.backup_running = True
+        ctx = self._ctx
+
+        def work() -> BackupResult | None:
+            if reason == "periodic" and not needs_backup(ctx):
+                return None
+            return make_backup(ctx, reason)
+
+        self.tasks.run(work, self._backed_up, self._backup_failed)
+        return True
+
+    def periodic_backup(self) -> bool:
+        """Every N minutes (Sistem → Cadangan sets N): a backup if sales came since the last one."""
+        return self.start_backup("periodic")
+
+    def backup_after_z(self, *_args: object) -> None:
+        """The closed day, copied while it is fresh."""
+        self.start_backup("z")
+
+    def _backed_up(self, result: BackupResult | None) -> None:
+        self.backup_running = False
+        if result is None:  # nothing new to copy
+            return
+        self.last_backup = result
+        self.last_backup_error = "" if result.ok else result.integrity
+        if not result.ok:
+            log.error("Backup %s failed its integrity check: %s", result.path, result.integrity)
+            self.statusBar().showMessage(tr("Cadangan gagal diperiksa ({problem}). Hubungi pengelola.",
+                                            problem=result.integrity))
+
+    def _backup_failed(self, exc: BaseException) -> None:
+        # A full stick or a pulled-out stick must not interrupt selling: the status bar says it.
+        self.backup_running = False
+        self.last_backup_error = error_text(exc)
+        self.statusBar().showMessage(self.last_backup_error)
 
     def _tick(self) -> None:
         self.clock_label.setText(format_wita(self._ctx.clock()))
@@ -182,8 +267,8 @@ class MainWindow(QMainWindow):
     def idle_checkpoint(self) -> bool:
         """Checkpoint the WAL off the GUI thread, only between customers; returns whether it started.
 
-        Left to itself SQLite checkpoints every 1,000 pages inside whichever commit crosses the line,
-        which could be a sale at the counter.
+        SQLite's own checkpoint is pushed back to WAL_AUTOCHECKPOINT_PAGES (a cap for a till that never
+        idles), so this is what empties the WAL, never a sale's commit at the counter.
         """
         if not self.till.cart_model.cart.is_empty() or self.till.active_dialog is not None:
             return False
@@ -204,6 +289,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self._clock_timer.stop()
         self._checkpoint_timer.stop()
+        self._backup_timer.stop()
         self.sync_status.shutdown()
         self.login.shutdown()
         dialog = self.till.active_dialog

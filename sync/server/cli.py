@@ -110,6 +110,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if result["ok"] else EXIT_BROKEN_CHAIN
 
 
+def cmd_audit_export(args: argparse.Namespace) -> int:
+    from sync.server.audit_export import write_audit_csv
+
+    engine = _open(args)
+    _require_outlet(engine, args.outlet)
+    try:
+        with open(args.out, "w", encoding="utf-8", newline="") as out:
+            count = write_audit_csv(engine, args.outlet, out)
+    except OSError as exc:
+        raise CliError(f"Tidak dapat menulis '{args.out}': {exc.strerror or exc}.") from None
+    _print_json({"outlet_id": args.outlet, "events": count, "file": str(args.out)})
+    return 0
+
+
 def cmd_revoke_device(args: argparse.Namespace) -> int:
     from sync.server.enrolment import revoke_device
 
@@ -189,6 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = command("verify", cmd_verify, "Periksa ulang rantai hash semua perangkat gerai (kode keluar 1 bila ada yang rusak).")
     verify.add_argument("--outlet", required=True, metavar="ID")
+
+    audit = command("audit-export", cmd_audit_export, "Ekspor jejak audit (CSV) peristiwa jurnal gerai seperti tersimpan.")
+    audit.add_argument("--outlet", required=True, metavar="ID")
+    audit.add_argument("--out", required=True, type=Path, metavar="FILE.csv")
 
     revoke = command("revoke-device", cmd_revoke_device, "Cabut token perangkat (hilang/dicuri).")
     revoke.add_argument("--device", required=True, metavar="ID")

@@ -22,6 +22,7 @@ class DeviceRecord:
     last_seq: int
     last_hash: str
     forked_at_seq: int | None
+    inherited_seq: int = 0
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -55,4 +56,4 @@ def device_for_token(connection: Connection, authorization: str | None, device_i
         raise ApiError(403, "forbidden", "the token belongs to another device")
     return DeviceRecord(id=row["id"], outlet_id=row["outlet_id"], public_key=row["public_key"],
                         status=row["status"], last_seq=row["last_seq"], last_hash=row["last_hash"],
-                        forked_at_seq=row["forked_at_seq"])
+                        forked_at_seq=row["forked_at_seq"], inherited_seq=row["inherited_seq"])

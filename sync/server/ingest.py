@@ -21,6 +21,7 @@ from sync.server.effects import apply_effects, utc_text
 from sync.server.errors import ApiError
 from sync.server.ingest_sql import finish_batch, store_rows
 from sync.server.store.schema import device, flag, journal_event, master_version, upload_batch
+from sync.server.succession import carried_hashes, carried_prefix, carry_over
 
 MAX_DECOMPRESSED: Final = 16 << 20
 """A gzip body may expand to at most 16 MiB (a day's upload is ~650 kB); more is a bomb → 413."""
@@ -136,6 +137,9 @@ def _ingest(connection: Connection, batch: ValidBatch, authorization: str | None
             select(journal_event.c.seq, journal_event.c.hash).where(
                 journal_event.c.device_id == current.id, journal_event.c.seq.between(batch.from_seq, upto))
         ).all())
+        if batch.from_seq <= current.inherited_seq:
+            stored.update(carried_hashes(connection, outlet_id=current.outlet_id, events=[
+                event for event in batch.events if event["seq"] <= current.inherited_seq]))
         for event in batch.events[:upto - batch.from_seq + 1]:
             if stored.get(event["seq"]) != event["hash"]:
                 seq = event["seq"]
@@ -153,6 +157,17 @@ def _ingest(connection: Connection, batch: ValidBatch, authorization: str | None
                    else f"seq {first['seq']} does not link to the stored hash of seq {last_seq}")
             raise _Conflict(ApiError(409, "gap", f"{why}; expected seq {last_seq + 1}", expected_seq=last_seq + 1),
                             "gap", last_seq + 1, f"Celah journal: {why}; server menunggu seq {last_seq + 1}.")
+        if last_seq == current.inherited_seq:
+            # Nothing of its own stored yet: a till restored from a backup may be sending what the city already
+            # holds under the device it was before.
+            carried, source = carried_prefix(connection, outlet_id=current.outlet_id, device_id=current.id,
+                                             events=new)
+            if carried:
+                last_seq, last_hash = new[carried - 1]["seq"], new[carried - 1]["hash"]
+                carry_over(connection, outlet_id=current.outlet_id, device_id=current.id, source=source or "",
+                           seq=last_seq, hash_=last_hash, now=received)
+                new = new[carried:]
+    if new:
         skip = len(batch.events) - len(new)  # the canonical body text was cut out when the batch was checked
         rows = [_row(event, batch.canonical_body(skip + i), batch, current.outlet_id, received)
                 for i, event in enumerate(new)]

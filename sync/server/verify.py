@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, func, select
 
-from sync.protocol.canonical import GENESIS_HASH, first_bad_seq
+from sync.protocol.canonical import first_bad_seq
 from sync.server.store.schema import device, journal_event
 
 CHUNK: Final = 2000
@@ -45,14 +45,22 @@ def _stored_events(connection: Connection, device_id: str, seen: list[Any]) -> I
 
 
 def verify_device(connection: Connection, device_id: str) -> dict[str, Any]:
-    """One device's chain from seq 1: events walked, first bad seq (None when every hash and link holds)."""
-    position = connection.execute(select(device.c.last_seq, device.c.last_hash).where(device.c.id == device_id)
-                                  ).one()
+    """One device's chain from seq 1 (or from where it continues another device's journal, whose stored event
+    there must still carry the hash it was continued from): events walked, first bad seq (None when it holds)."""
+    position = connection.execute(select(
+        device.c.last_seq, device.c.last_hash, device.c.inherited_seq, device.c.inherited_hash,
+        device.c.inherited_from).where(device.c.id == device_id)).one()
     count = connection.execute(select(func.count()).select_from(journal_event)
                                .where(journal_event.c.device_id == device_id)).scalar_one()
+    base_seq, base_hash = position.inherited_seq, position.inherited_hash
+    carried_intact = base_seq == 0 or connection.execute(select(func.count()).select_from(journal_event).where(
+        journal_event.c.device_id == position.inherited_from, journal_event.c.seq == base_seq,
+        journal_event.c.hash == base_hash)).scalar_one() == 1
     connection.commit()
-    seen: list[Any] = [0, GENESIS_HASH]
-    bad = first_bad_seq(_stored_events(connection, device_id, seen))
+    if not carried_intact:
+        return {"device_id": device_id, "events": int(count), "first_bad_seq": base_seq, "ok": False}
+    seen: list[Any] = [base_seq, base_hash]
+    bad = first_bad_seq(_stored_events(connection, device_id, seen), start_hash=base_hash, start_seq=base_seq + 1)
     if bad is None and (seen[0], seen[1]) != (position.last_seq, position.last_hash):
         # The chain holds but stops short of (or runs past) what the device row says was acknowledged.
         bad = min(seen[0], position.last_seq) + 1

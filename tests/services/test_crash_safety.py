@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kkmp_pos.bench.audit import audit_sales
+from kkmp_pos.bench.audit import KillChecker, audit_sales
 from kkmp_pos.bench.crash import run_crash_loop
 from kkmp_pos.domain.cart import Cart
 from kkmp_pos.domain.payment import cash_payment
@@ -54,6 +54,7 @@ def test_sigkill_loop_keeps_every_acknowledged_sale_whole(tmp_path: Path) -> Non
 
     assert report.failures == []
     assert report.kills == KILLS
+    assert report.checks == KILLS and report.failed_checks == []  # audited after every single kill
     # Half the kills follow an acknowledgement by at most 3 ms, so they land in the next sale's transaction.
     assert report.kills_inside_sale >= KILLS // 4
     audit = report.audit
@@ -152,3 +153,31 @@ def test_audit_finds_a_rewritten_journal_event(tmp_path: Path) -> None:
 
     assert audit.journal_break is not None
     assert [problem.split(":")[0] for problem in audit.half_written] == [sale_id]
+
+
+def test_the_check_after_each_kill_continues_from_the_last_one_and_finds_damage(tmp_path: Path) -> None:
+    data_dir = _demo_data_dir(tmp_path)
+    db_path = data_dir / DB_FILENAME
+    checker = KillChecker(db_path)
+    ctx = open_context(data_dir)
+    try:
+        first = _sell(ctx, MINYAKITA, INDOMIE)
+        assert checker.check([first]) == []
+        second = _sell(ctx, INDOMIE)
+        third = _sell(ctx, MINYAKITA)
+    finally:
+        ctx.close()
+    assert checker.check([second, third]) == []
+    assert checker.check([]) == []  # nothing new: nothing to say
+
+    _tamper(db_path, f"DELETE FROM sale WHERE id = '{third}'")
+    ctx = open_context(data_dir)
+    try:
+        fourth = _sell(ctx, MINYAKITA)  # receipt 3 again after the deleted one: the numbering is off
+    finally:
+        ctx.close()
+    _tamper(db_path, f"DELETE FROM payment WHERE sale_id = '{fourth}'")
+    problems = checker.check([third, fourth])
+    assert f"{third}: acknowledged but not stored" in problems
+    assert any(problem.startswith(f"{fourth}: payments") for problem in problems)
+    assert any("foreign key violation" in problem for problem in problems)  # the deleted sale's lines

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -29,7 +30,13 @@ class LpgBuyer(Base):
         ),
     )
     id: Mapped[str] = mapped_column(Uuid, primary_key=True)
-    nik: Mapped[str] = mapped_column(String(16), unique=True)
+    nik: Mapped[str | None] = mapped_column(String(16), unique=True)
+    """Clear NIK of a database from before encryption; emptied at start-up (services.nik_vault)."""
+    nik_enc: Mapped[str | None] = mapped_column(Text)
+    """AES-GCM sealed NIK; the key is nik.key in the data directory, never in the database."""
+    nik_index: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """Blind index (keyed HMAC) of the NIK: finds a buyer by typed NIK without decrypting."""
+    nik_masked: Mapped[str | None] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(120))
     address: Mapped[str] = mapped_column(String(240))
     category: Mapped[str] = mapped_column(String(20))

@@ -64,6 +64,12 @@ class Member(Base):
     member_no: Mapped[str] = mapped_column(String(24), unique=True)
     kind: Mapped[str] = mapped_column(String(12))
     nik: Mapped[str | None] = mapped_column(String(16), index=True)
+    """Clear NIK of a database from before encryption; emptied at start-up (services.nik_vault)."""
+    nik_enc: Mapped[str | None] = mapped_column(Text)
+    """AES-GCM sealed NIK; the key is nik.key in the data directory, never in the database."""
+    nik_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    """Blind index (keyed HMAC) of the NIK: lookups and the one-NIK-one-member check without decrypting."""
+    nik_masked: Mapped[str | None] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(120))
     name_norm: Mapped[str] = mapped_column(String(120), index=True)
     address: Mapped[str] = mapped_column(String(240))

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from sync.server.audit_export import audit_csv
 from sync.server.clock import utc_now
 from sync.server.dashboard import charts, formatting, queries, sessions
 from sync.server.dashboard.csv_export import overview_csv, sales_csv
@@ -222,6 +223,22 @@ class Dashboard:
             "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff"})
 
+    def audit_export(self, request: Request, outlet_id: str) -> Response:
+        """The outlet's stored journal events as CSV for the auditor; the same 404 as any page it may not see."""
+        session = sessions.current_session(self.engine, request, self.now())
+        if session is None:
+            return _redirect("/login")
+        if not OUTLET_ID_RE.fullmatch(outlet_id):
+            return self.not_found(session)
+        with self.engine.connect() as connection:
+            item = queries.visible_outlet(connection, session.viewer, outlet_id)
+        if item is None:
+            return self.not_found(session)
+        filename = f"audit_{item.id[:8]}_{formatting.wita_today(self.now()).isoformat()}.csv"
+        return Response(audit_csv(self.engine, item.id), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff"})
+
     def overview_export(self, request: Request) -> Response:
         session = sessions.current_session(self.engine, request, self.now())
         if session is None:
@@ -276,6 +293,10 @@ def router(engine: Engine, *, now: Callable[[], datetime] = utc_now) -> APIRoute
     @api.get("/outlet/{outlet_id}/sales.csv")
     def outlet_csv(request: Request, outlet_id: str) -> Response:
         return dash.sales_export(request, outlet_id)
+
+    @api.get("/outlet/{outlet_id}/audit.csv")
+    def outlet_audit_csv(request: Request, outlet_id: str) -> Response:
+        return dash.audit_export(request, outlet_id)
 
     @api.get("/export/overview.csv")
     def export_overview(request: Request) -> Response:

@@ -68,6 +68,11 @@ device = Table(
     Column("last_sync_at", TIME),
     Column("last_device_time", TIME),
     Column("forked_at_seq", BigInteger),  # set when a fork was refused; cleared by an administrator
+    # A till restored from a backup and enrolled again continues the journal another device of its outlet
+    # already uploaded: seqs 1..inherited_seq are that device's rows (same ids, same hashes), not stored again.
+    Column("inherited_seq", BigInteger, nullable=False, server_default="0"),
+    Column("inherited_hash", String(64), nullable=False, server_default="0" * 64),
+    Column("inherited_from", ID),
 )
 
 journal_event = Table(

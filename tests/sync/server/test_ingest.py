@@ -451,3 +451,50 @@ def test_price_above_het_is_stored_and_flagged(engine: Engine) -> None:
     het = flags(engine, "price_above_het")
     assert [f["seq"] for f in het] == [2]
     assert "Rp16.500" in het[0]["detail"] and "Rp15.700" in het[0]["detail"]
+
+
+def test_a_restored_till_enrolled_again_continues_its_old_device_without_counting_twice(engine: Engine) -> None:
+    old = Device(engine)
+    for _ in range(10):
+        old.add("sale", sale(10_000))
+    old.upload()
+    # The till is restored from a backup taken at seq 6 and enrolled again: a new device, same outlet, whose
+    # journal starts with the six events the city already holds, then sells on.
+    new = Device(engine, outlet_id=old.outlet_id)
+    new.journal = [dict(event) for event in old.journal[:6]]
+    new.clock = old.clock
+    for _ in range(3):
+        new.add("sale", sale(20_000))
+    ack = new.upload(1, 7)  # the carried events and the first own one in one batch
+    assert ack["acked_through"] == 7
+    ack = new.upload(5)  # overlapping the carried part again: duplicates, then the rest
+    assert ack["acked_through"] == 9 and ack["last_hash"] == new.journal[-1]["hash"]
+    assert stored(engine, old.id) == list(range(1, 11))
+    assert stored(engine, new.id) == [7, 8, 9]  # nothing of the old device stored twice
+    with engine.connect() as connection:
+        day = connection.execute(select(sales_day.c.sales_count, sales_day.c.sales_total)).one()
+        position = connection.execute(select(device.c.inherited_seq, device.c.inherited_from)
+                                      .where(device.c.id == new.id)).one()
+    assert tuple(day) == (13, 10 * 10_000 + 3 * 20_000)
+    assert tuple(position) == (6, old.id)
+    [restored] = flags(engine, "restored")
+    assert restored["device_id"] == new.id and restored["seq"] == 6 and "4 peristiwa" in restored["detail"]
+    from sync.server.verify import verify_outlet
+
+    assert verify_outlet(engine, old.outlet_id)["ok"]
+    with engine.begin() as connection:  # the carried link is part of the new device's chain
+        connection.execute(journal_event.update().where(journal_event.c.device_id == old.id,
+                                                        journal_event.c.seq == 6).values(hash="f" * 64))
+    report = verify_outlet(engine, old.outlet_id)
+    assert {item["device_id"]: item["first_bad_seq"] for item in report["devices"]} == {old.id: 6, new.id: 6}
+
+
+def test_events_of_another_outlets_device_are_never_carried(engine: Engine) -> None:
+    other = Device(engine)
+    for _ in range(3):
+        other.add("sale", sale())
+    other.upload()
+    copycat = Device(engine)  # another outlet: the same events are not its history
+    copycat.journal = [dict(event) for event in other.journal]
+    refused(lambda: copycat.upload(), 409, "duplicate_event_id")
+    assert stored(engine, copycat.id) == [] and flags(engine, "restored") == []

@@ -27,9 +27,12 @@ def _diff(engine) -> list:  # type: ignore[no-untyped-def]
         return compare_metadata(MigrationContext.configure(connection, opts=opts), metadata)
 
 
-def test_one_head_named_0001() -> None:
+HEAD = "0002"
+
+
+def test_one_head() -> None:
     script = ScriptDirectory.from_config(_config())
-    assert script.get_heads() == ["0001"]
+    assert script.get_heads() == [HEAD]
 
 
 def test_empty_database_migrates_to_exactly_the_metadata(city_db_url: str) -> None:
@@ -40,7 +43,7 @@ def test_empty_database_migrates_to_exactly_the_metadata(city_db_url: str) -> No
         tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
         assert tables == set(metadata.tables)
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == HEAD
     finally:
         engine.dispose()
 
@@ -77,3 +80,28 @@ def test_downgrade_to_base_and_up_again(city_db_url: str) -> None:
 def test_env_refuses_to_run_without_a_connection() -> None:
     with pytest.raises(RuntimeError, match="migrate"):
         command.upgrade(_config(), "head")
+
+
+def test_a_0001_database_with_a_device_upgrades_and_keeps_it(city_db_url: str) -> None:
+    engine = make_engine(city_db_url)
+    try:
+        config = _config()
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0001")
+            connection.execute(text(
+                "INSERT INTO outlet (id, name, kelurahan_code, created_at) VALUES "
+                "('00000000-0000-4000-8000-000000000001', 'KKMP Lempake', '64.72.05.1003', '2026-11-30T00:00:00Z')"))
+            connection.execute(text(
+                "INSERT INTO device (id, outlet_id, name, public_key, token_hash, enrolled_at, last_seq) VALUES "
+                "('00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001', 'Kasir 1', "
+                "'k', 'h', '2026-11-30T00:00:00Z', 7)"))
+            connection.commit()
+        migrate(engine)
+        assert _diff(engine) == []
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT last_seq, inherited_seq, inherited_hash, inherited_from "
+                                          "FROM device")).one()
+        assert tuple(row) == (7, 0, "0" * 64, None)
+    finally:
+        engine.dispose()
