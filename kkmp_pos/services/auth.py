@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import uuid
@@ -29,6 +28,7 @@ from kkmp_pos.domain.roles import Role
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.outlet import Cashier
 from kkmp_pos.services.uow import reading
+from kkmp_pos.store.files import write_private_file
 from kkmp_pos.store.models import LoginAttempt, User
 
 _user = User.__table__
@@ -121,29 +121,8 @@ def ensure_pin_key(data_dir: Path) -> bytes:
     if existing is not None:
         return existing
     key = secrets.token_bytes(PIN_KEY_BYTES)
-    path = _key_path(data_dir)
-    temporary = path.with_name(f"{PIN_KEY_FILENAME}.{secrets.token_hex(4)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(key)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)  # never a half-written pin.key, whatever happens mid-write
-    finally:
-        temporary.unlink(missing_ok=True)
-    _fsync_directory(data_dir)
+    write_private_file(_key_path(data_dir), key)  # never a half-written pin.key, whatever happens mid-write
     return key
-
-
-def _fsync_directory(directory: Path) -> None:
-    if os.name != "posix":  # Windows cannot open a directory; NTFS journals the rename itself
-        return
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _key_id(key: bytes) -> str:

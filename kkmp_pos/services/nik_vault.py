@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from kkmp_pos.domain.errors import InvalidInput, PosError
 from kkmp_pos.domain.nik import mask_nik, normalize_nik
 from kkmp_pos.domain.roles import APPROVER_ROLES, Role
 from kkmp_pos.store.db import BEGIN_OPTION
+from kkmp_pos.store.files import write_private_file
 from kkmp_pos.store.models import LpgBuyer, Member
 
 if TYPE_CHECKING:
@@ -76,23 +76,7 @@ def ensure_nik_key(data_dir: Path) -> bytes:
     if existing is not None:
         return existing
     key = secrets.token_bytes(NIK_KEY_BYTES)
-    path = data_dir / NIK_KEY_FILENAME
-    temporary = path.with_name(f"{NIK_KEY_FILENAME}.{secrets.token_hex(4)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(key)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    if os.name == "posix":  # Windows cannot open a directory; NTFS journals the rename itself
-        directory = os.open(data_dir, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+    write_private_file(data_dir / NIK_KEY_FILENAME, key)
     return key
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from kkmp_pos.domain.roles import APPROVER_ROLES, Role
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.outlet import Cashier
 from kkmp_pos.services.uow import reading
+from kkmp_pos.store.files import write_private_file
 from kkmp_pos.store.models import Setting
 from sync.client.errors import (
     BadRequest,
@@ -111,32 +110,10 @@ def identity_path(ctx: PosContext) -> Path:
     return ctx.data_dir / IDENTITY_FILE
 
 
-def _write_private_file(path: Path, data: bytes) -> None:
-    """Atomically replace `path` with a 0600 file: a crash leaves the old file or the new one, never half."""
-    fd, temp = tempfile.mkstemp(prefix=".identity-", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    with contextlib.suppress(OSError):  # not every platform can fsync a directory
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
 def save_identity(ctx: PosContext, identity: Identity) -> None:
     data = {"device_id": identity.device_id, "token": identity.token,
             "private_key": private_key_b64(identity.private_key)}
-    _write_private_file(identity_path(ctx), json.dumps(data, sort_keys=True).encode("utf-8"))
+    write_private_file(identity_path(ctx), json.dumps(data, sort_keys=True).encode("utf-8"))
 
 
 def load_identity(ctx: PosContext) -> Identity | None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kkmp_pos.domain.clock import rfc3339, to_wita
+from kkmp_pos.store.files import fsync_directory
 
 BACKUP_DIRNAME = "backups"
 """`<data_dir>/backups`: the default folder, and where pre-migration copies always go."""
@@ -71,15 +72,6 @@ def quick_check(path: Path) -> str:
     return _check(path, "quick_check", only_corruption=True)
 
 
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not every platform can fsync a directory
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def copy_database(source: Path, target: Path) -> CopyReport:
     """Copy the live database at `source` into a new self-contained file `target`, then check the copy.
 
@@ -112,7 +104,7 @@ def copy_database(source: Path, target: Path) -> CopyReport:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
         raise
-    _fsync_dir(target.parent)
+    fsync_directory(target.parent)
     return CopyReport(path=target, size=target.stat().st_size, integrity=integrity)
 
 
@@ -143,7 +135,7 @@ def place_file(source: Path, target: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
         raise
-    _fsync_dir(target.parent)
+    fsync_directory(target.parent)
 
 
 def backup_name(moment: datetime, reason: str, attempt: int = 1) -> str:
