@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from kkmp_pos.domain.clock import Clock, system_clock
 from kkmp_pos.services.nik_vault import convert_clear_niks
 from kkmp_pos.services.uow import UnitOfWork
+from kkmp_pos.store.backup_file import BACKUP_DIRNAME, discard_clear_nik_copies
 from kkmp_pos.store.db import DB_FILENAME, open_store
 
 
@@ -59,5 +60,6 @@ def open_context(data_dir: Path, clock: Clock = system_clock) -> PosContext:
     """Open (creating and migrating if needed) the outlet database inside `data_dir`."""
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_store(data_dir / DB_FILENAME)
-    convert_clear_niks(engine, data_dir)  # a database from before NIK encryption keeps no clear NIK
+    if convert_clear_niks(engine, data_dir):  # a database from before NIK encryption keeps no clear NIK...
+        discard_clear_nik_copies(data_dir / BACKUP_DIRNAME)  # ...nor does its pre-migration copy
     return PosContext(engine=engine, data_dir=data_dir, clock=clock)

@@ -175,3 +175,36 @@ def make_named_backup(source: Path, folder: Path, moment: datetime, reason: str)
     temp.write_text(json.dumps(record, sort_keys=True, indent=1), encoding="utf-8")
     os.replace(temp, sidecar)
     return report, record
+
+
+NIK_TABLES = ("member", "lpg_buyer")
+"""Tables whose `nik` column held NIKs in clear before they were encrypted (revision 0007)."""
+
+
+def holds_clear_niks(path: Path) -> bool:
+    """Whether a database file still has NIKs in clear (a copy made before NIK encryption)."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        for table in NIK_TABLES:
+            columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            if "nik" in columns and db.execute(f"SELECT 1 FROM {table} WHERE nik IS NOT NULL LIMIT 1").fetchone():
+                return True
+    return False
+
+
+def discard_clear_nik_copies(folder: Path) -> list[Path]:
+    """Remove the backups in `folder` that still hold clear NIKs (with their records); returns them.
+
+    Called once the live database's NIKs are sealed: the pre-migration copy has done its job (the migration
+    succeeded), and a copy on disk must not keep what the encryption is there to hide.
+    """
+    removed: list[Path] = []
+    for backup in sorted(folder.glob("*.sqlite3")) if folder.is_dir() else []:
+        try:
+            clear = holds_clear_niks(backup)
+        except sqlite3.Error:
+            continue  # not a readable database: not ours to judge or delete
+        if clear:
+            backup.unlink()
+            sidecar_path(backup).unlink(missing_ok=True)
+            removed.append(backup)
+    return removed

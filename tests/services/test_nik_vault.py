@@ -213,6 +213,10 @@ def test_an_old_database_with_clear_niks_is_sealed_at_start_up(tmp_path: Path) -
     ctx = open_context(data_dir, clock=fixed_clock(TEST_MOMENT))
     try:
         assert_no_clear_nik(data_dir, SITI, ANDI)
+        # The pre-migration copy the upgrade made held them in clear: gone once they are sealed.
+        for copy in (data_dir / "backups").iterdir():
+            assert SITI.encode() not in copy.read_bytes() and ANDI.encode() not in copy.read_bytes()
+        assert not list((data_dir / "backups").glob("*pre-migration*.sqlite3"))
         assert (data_dir / nik_vault.NIK_KEY_FILENAME).exists()
         member = members.get_member(ctx, "00000000-0000-4000-8000-000000000001")
         assert member.nik == SITI and member.nik_masked == "6472********0001"

@@ -106,3 +106,29 @@ def test_a_new_file_and_an_up_to_date_file_make_no_backup(tmp_path: Path) -> Non
     open_store(path).dispose()
     open_store(path).dispose()
     assert not (tmp_path / BACKUP_DIRNAME).exists()
+
+
+def test_copies_with_clear_niks_are_discarded_and_others_kept(tmp_path: Path) -> None:
+    import sqlite3
+
+    from kkmp_pos.store.backup_file import discard_clear_nik_copies, holds_clear_niks, sidecar_path
+
+    def database(name: str, nik: str | None, *, sealed: bool = False) -> Path:
+        path = tmp_path / name
+        db = sqlite3.connect(path)
+        columns = "id TEXT, nik TEXT" + (", nik_enc TEXT" if sealed else "")
+        db.execute(f"CREATE TABLE member ({columns})")
+        db.execute("CREATE TABLE lpg_buyer (id TEXT, nik TEXT)")
+        db.execute("INSERT INTO member (id, nik) VALUES ('m1', ?)", (nik,))
+        db.commit()
+        db.close()
+        sidecar_path(path).write_text("{}")
+        return path
+
+    clear = database("kkmp_pos-20261101-080000-pre-migration.sqlite3", "6472054101900001")
+    sealed = database("kkmp_pos-20261130-080000-manual.sqlite3", None, sealed=True)
+    (tmp_path / "notes.sqlite3").write_bytes(b"not a database at all")
+    assert holds_clear_niks(clear) and not holds_clear_niks(sealed)
+    assert discard_clear_nik_copies(tmp_path) == [clear]
+    assert not clear.exists() and not sidecar_path(clear).exists()
+    assert sealed.exists() and (tmp_path / "notes.sqlite3").exists()
