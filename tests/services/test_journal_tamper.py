@@ -20,7 +20,7 @@ import random
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,6 +44,7 @@ from kkmp_pos.services.outlet import default_cashier
 from kkmp_pos.services.shifts import open_shift
 from kkmp_pos.store.db import DB_FILENAME, make_engine
 from sync.protocol.canonical import canon, event_hash
+from tests.sync.helpers.tamper import changed_body
 
 EDITS = 1_000
 COMMITTED_SAMPLE = 40
@@ -139,33 +140,6 @@ def _set(seq: int, column: str, value: Any) -> Callable[[sqlite3.Connection], No
     return apply
 
 
-def _int_paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """Where the integers (amounts, quantities, numbers) sit in a body."""
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from _int_paths(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _int_paths(child, (*path, index))
-    elif type(value) is int:
-        yield path
-
-
-def _changed_body(body_text: str, rng: random.Random) -> str:
-    """The body with one integer changed (an amount, a quantity...), still canonical JSON."""
-    body = json.loads(body_text)
-    paths = list(_int_paths(body))
-    if not paths:  # a body without numbers: change a text instead
-        body["_"] = "x"
-        return canon(body).decode()
-    *parents, last = rng.choice(paths)
-    holder = body
-    for key in parents:
-        holder = holder[key]
-    holder[last] += rng.choice((-1, 1, 1000, -1000, 99_000))
-    return canon(body).decode()
-
-
 def _script(*statements: str) -> Callable[[sqlite3.Connection], None]:
     """Statements run one by one (`executescript` would commit the open transaction first)."""
     def apply(connection: sqlite3.Connection) -> None:
@@ -213,7 +187,7 @@ def make_edit(rows: list[dict[str, Any]], rng: random.Random) -> Edit:  # noqa: 
                        "prev_hash", "body_float", "body_not_json", "delete", "delete_range", "swap", "move",
                        "forge_wrong_link", "forge_linked", "append_wrong_link"))
     if kind == "amount":
-        return Edit(kind, _set(k, "body", _changed_body(row["body"], rng)), k)
+        return Edit(kind, _set(k, "body", changed_body(row["body"], rng)), k)
     if kind == "type":
         return Edit(kind, _set(k, "type", rng.choice([t for t in ("sale", "refund", "void", "stock_count")
                                                       if t != row["type"]])), k)
@@ -366,7 +340,7 @@ def test_what_the_chain_alone_cannot_see(outlet_file: Path, tmp_path: Path) -> N
         connection.execute("BEGIN")
         prev = rows[k - 2]["hash"]
         for row in rows[k - 1:]:
-            body = json.loads(_changed_body(row["body"], random.Random(row["seq"])))
+            body = json.loads(changed_body(row["body"], random.Random(row["seq"])))
             event = {**row, "body": body, "prev_hash": prev}
             event["hash"] = prev = event_hash(event)
             connection.execute("UPDATE journal_event SET body = ?, prev_hash = ?, hash = ? WHERE seq = ?",

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
@@ -32,6 +31,7 @@ from sync.server.server_key import load_or_create_server_key
 from sync.server.simulate import DayPlan, SimulatedDevice, gzip_body
 from sync.server.store.schema import journal_event
 from sync.server.verify import verify_outlet
+from tests.sync.helpers.tamper import changed_body
 
 EDITS = 1_000
 DAYS = (date(2026, 11, 27), date(2026, 11, 28))
@@ -91,31 +91,6 @@ class Edit:
     first_bad: int
 
 
-def _int_paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from _int_paths(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _int_paths(child, (*path, index))
-    elif type(value) is int:
-        yield path
-
-
-def _changed_body(body_text: str, rng: random.Random) -> str:
-    body = json.loads(body_text)
-    paths = list(_int_paths(body))
-    if not paths:
-        body["_"] = "x"
-        return canon(body).decode()
-    *parents, last = rng.choice(paths)
-    holder = body
-    for key in parents:
-        holder = holder[key]
-    holder[last] += rng.choice((-1, 1, 1000, -1000, 99_000))
-    return canon(body).decode()
-
-
 def _forged(rows: list[dict[str, Any]], seq: int, prev_hash: str, rng: random.Random) -> dict[str, Any]:
     template = rows[rng.randrange(len(rows))]
     event = {name: template[name] for name in ("type", "schema_v", "device_time", "master_version")}
@@ -149,7 +124,7 @@ def make_edit(device_id: str, rows: list[dict[str, Any]], rng: random.Random) ->
     row = rows[k - 1]
     kind = rng.choice(KINDS)
     if kind == "amount":
-        return Edit(kind, [_set(device_id, k, "body", _changed_body(row["body"], rng))], k)
+        return Edit(kind, [_set(device_id, k, "body", changed_body(row["body"], rng))], k)
     if kind == "type":
         other = rng.choice([t for t in ("sale", "refund", "void", "stock_count") if t != row["type"]])
         return Edit(kind, [_set(device_id, k, "type", other)], k)
@@ -240,7 +215,7 @@ def test_a_rechained_tail_is_caught_at_the_signed_position(city_engine: Engine, 
     prev = rows[k - 2]["hash"]
     with city_engine.begin() as connection:
         for row in rows[k - 1:]:
-            body = json.loads(_changed_body(row["body"], random.Random(row["seq"])))
+            body = json.loads(changed_body(row["body"], random.Random(row["seq"])))
             event = {name: row[name] for name in ("seq", "event_id", "type", "schema_v", "device_time",
                                                   "master_version")}
             event |= {"body": body, "prev_hash": prev}
