@@ -25,10 +25,12 @@ QT_RUNTIME = ["libegl1", "libgl1", "libfontconfig1", "libxkbcommon0", "libglib2.
               "fonts-dejavu-core"]
 QT_WINDOW = ["libxcb-cursor0", "libxcb-icccm4", "libxcb-image0", "libxcb-keysyms1", "libxcb-render-util0",
              "libxcb-shape0", "libxcb-xkb1", "libxkbcommon-x11-0"]
-TEST_TOOLS = ["poppler-utils", "postgresql", "chromium"]
+TEST_TOOLS = ["poppler-utils", "postgresql", "chromium", "binutils", "desktop-file-utils"]
 """pdftotext reads the PDFs the tests make (logbook, notices, member cards) back as text; the city server's
 tests start their own throwaway PostgreSQL server (initdb + pg_ctl, stopped at the end of the run) and drive
-the dashboard in headless Chromium (Debian's `chromium`; on Ubuntu that package is a snap wrapper)."""
+the dashboard in headless Chromium (Debian's `chromium`; on Ubuntu that package is a snap wrapper). PyInstaller
+reads shared libraries with objdump (binutils) when the tests build the till's bundle, and
+desktop-file-validate checks its Linux desktop entry."""
 
 
 def say(message: str) -> None:
@@ -137,7 +139,7 @@ def cmd_test(extra: list[str]) -> int:
     say("Pemeriksaan arsitektur (import-linter): inti tidak mengimpor Qt, UI tidak menyentuh basis data")
     checks = [
         [str(VENV / "bin" / "lint-imports"), "--config", str(ROOT / "pyproject.toml")],
-        [python, "-m", "ruff", "check", "kkmp_pos", "sync", "tests", "run.py"],
+        [python, "-m", "ruff", "check", "kkmp_pos", "sync", "tests", "run.py", "packaging"],
     ]
     for check in checks:
         if subprocess.run(check, cwd=ROOT, env=env).returncode != 0:

@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                                   help="pulihkan database dari file cadangan (database lama disimpan di 'damaged')")
     restore.add_argument("file", type=Path, help="file cadangan kkmp_pos-....sqlite3")
     restore.add_argument("--yes", action="store_true", help="konfirmasi: ganti database gerai dengan cadangan ini")
+    manual = commands.add_parser("manual-pdf", help="buat panduan pengguna (PDF) dari resources/manual/panduan.md")
+    manual.add_argument("--out", type=Path, default=Path("panduan.pdf"), help="file PDF tujuan")
     bench = commands.add_parser("bench", parents=[common], help="ukur kecepatan (katalog 50.000 produk) dan cetak tabel + JSON")
     bench.add_argument("--products", type=int, default=50_000)
     bench.add_argument("--sales", type=int, default=2_000)
@@ -182,7 +184,7 @@ def _restore(data_dir: Path, file: Path, yes: bool) -> int:
     if result.damaged_copy:
         print(f"Database sebelumnya disimpan di {result.damaged_copy}.")
     print("Perangkat perlu didaftarkan ulang ke server kota dengan kode baru dari Dinas (Sistem → Hubungkan ke "
-          "server kota).")
+          "server kota); sesudah itu transaksi yang sudah terkirim ke kota diambil kembali otomatis.")
     return 0
 
 
@@ -198,13 +200,18 @@ def _open_app(data_dir: Path, *, demo: bool, ready_probe: bool) -> int:
     try:
         if demo:
             seed_demo(ctx)
-        if not has_outlet(ctx):
-            print(
-                f"Folder data {data_dir} belum berisi gerai. Jalankan `kkmp-pos --demo` untuk gerai demo "
-                "KKMP Lempake (penyiapan gerai sungguhan menyusul di wizard pertama kali).",
-                file=sys.stderr,
-            )
+        if not has_outlet(ctx) and ready_probe:  # a timing run never waits for someone to fill in a wizard
+            print(f"Folder data {data_dir} belum berisi gerai. Jalankan `kkmp-pos --demo` untuk gerai demo.",
+                  file=sys.stderr)
             return 2
+        if not has_outlet(ctx):
+            from kkmp_pos.ui.app import run_first_run
+
+            if not run_first_run(ctx):
+                print(f"Penyiapan gerai dibatalkan; folder data {data_dir} tetap kosong. Jalankan kkmp-pos lagi "
+                      "untuk mengulang penyiapan, atau `kkmp-pos --demo` untuk gerai demo KKMP Lempake.",
+                      file=sys.stderr)
+                return 2
         from kkmp_pos.ui.app import run_app
 
         return run_app(ctx, quit_when_ready=ready_probe)
@@ -227,6 +234,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _backup(data_dir, args.to)
     if args.command == "restore":
         return _restore(data_dir, args.file, args.yes)
+    if args.command == "manual-pdf":
+        from kkmp_pos.manual.__main__ import main as manual_main
+
+        return manual_main(["--out", str(args.out)])
     if args.command == "bench":
         from kkmp_pos.bench import run_bench
 

@@ -133,11 +133,14 @@ def build_receipt(sale: SaleRecord, *, copy: bool = False) -> ReceiptDocument:
 
 
 def _outlet_header(outlet: OutletInfo) -> list[Element]:
-    return [
+    out: list[Element] = [
         Text(outlet.koperasi_name, align="center", bold=True),
         Text(outlet.gerai_name, align="center"),
         Text(outlet.address, align="center"),
     ]
+    if outlet.npwp:  # a PKP's slips name its taxpayer number
+        out.append(Text(tr("NPWP {npwp}", npwp=outlet.npwp), align="center"))
+    return out
 
 
 def slip_header(outlet: OutletInfo, *, copy: bool, numbers: list[tuple[str, str]], moment: datetime,

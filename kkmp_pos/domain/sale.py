@@ -16,6 +16,8 @@ class OutletInfo:
     gerai_name: str
     address: str
     receipt_footer: str = ""
+    npwp: str = ""
+    """The cooperative's NPWP when it is a PKP (printed under the address); empty otherwise."""
 
 
 @dataclass(frozen=True, slots=True)

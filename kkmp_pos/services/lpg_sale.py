@@ -34,6 +34,7 @@ _INSERT_LPG = insert(_lpg_line)
 _INSERT_MOVEMENT = insert(_movement)
 LIMITS_KEY = "lpg_limits"
 _LIMITS = select(_setting.c.value).where(_setting.c.key == LIMITS_KEY)
+_SUB_PANGKALAN = select(_setting.c.value).where(_setting.c.key == "lpg_sub_pangkalan")
 _BOUGHT = (
     select(func.coalesce(func.sum(_line.c.qty_milli), 0))
     .select_from(_lpg_line.join(_line, _line.c.id == _lpg_line.c.sale_line_id))
@@ -70,6 +71,10 @@ def lpg_requirements(connection: Connection, cart: Cart, day: date) -> list[Requ
     buyers = subsidised_buyers(cart)
     if not buyers:
         return []
+    if connection.execute(_SUB_PANGKALAN).scalar() == "0":
+        # Only a registered (sub-)pangkalan may hand out subsidised 3 kg cylinders.
+        raise InvalidInput("Gerai ini bukan sub-pangkalan elpiji 3 kg (Pengaturan → Elpiji), jadi tidak boleh "
+                           "menjual elpiji 3 kg bersubsidi. Hapus baris elpiji 3 kg dari keranjang.")
     limits = parse_limits(connection.execute(_LIMITS).scalar())
     needs: list[Requirement] = []
     for buyer_id, (buyer, buying) in buyers.items():

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from kkmp_pos.domain.sale import OutletInfo
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.uow import reading
-from kkmp_pos.store.models import Outlet, User
+from kkmp_pos.store.models import Outlet, Setting, User
 
 _outlet = Outlet.__table__
 _user = User.__table__
+_setting = Setting.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +59,15 @@ def create_outlet(ctx: PosContext, outlet: NewOutlet, users: list[tuple[str, str
 
 
 def outlet_info(ctx: PosContext, footer: str = "") -> OutletInfo:
+    """Who sold, as every slip and report prints it; the NPWP only while the cooperative is a PKP."""
     with reading(ctx.engine) as connection:
         row = connection.execute(
             select(_outlet.c.koperasi_name, _outlet.c.gerai_name, _outlet.c.address).limit(1)
         ).one()
+        tax = dict(connection.execute(select(_setting.c.key, _setting.c.value).where(
+            _setting.c.key.in_(("pkp", "npwp")))).all())
     return OutletInfo(koperasi_name=row.koperasi_name, gerai_name=row.gerai_name, address=row.address,
-                      receipt_footer=footer)
+                      receipt_footer=footer, npwp=tax.get("npwp", "") if tax.get("pkp") == "1" else "")
 
 
 def default_cashier(ctx: PosContext) -> Cashier:

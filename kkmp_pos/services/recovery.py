@@ -4,8 +4,8 @@ A restored database is an old copy of this till: the city may already hold event
 this device's id. Re-using that id would make the till write different events with the same seq numbers (a
 fork). So a restore unlinks the till from the city (the identity file is kept aside, not deleted): the
 manager enrols it again with a new code and it becomes a NEW device, while the city keeps the old device's
-chain untouched. The events made after the backup are not downloaded back: the protocol has no endpoint to
-fetch a device's events; the city's copy remains the record of them.
+chain untouched. The events the old device uploaded after the backup are taken back from the city once the
+till is enrolled again (services.sync_restore); the restore record keeps where the restored journal ends.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from kkmp_pos.domain.clock import Clock, rfc3339, system_clock, to_wita
 from kkmp_pos.domain.errors import PosError
@@ -24,7 +24,7 @@ from kkmp_pos.services.backup import BackupResult, db_path, newest_good_backup
 from kkmp_pos.services.context import open_context
 from kkmp_pos.services.sync_link import DEVICE_ID, IDENTITY_FILE, SYNC_KEYS, read_settings, write_settings
 from kkmp_pos.store.backup_file import integrity_check, place_file, quick_check
-from kkmp_pos.store.models import Setting
+from kkmp_pos.store.models import JournalEvent, Setting
 
 DAMAGED_DIRNAME = "damaged"
 """`<data_dir>/damaged`: the damaged file (and its -wal/-shm) moved aside, never deleted."""
@@ -89,10 +89,15 @@ def restore_backup(data_dir: Path, backup: BackupResult, clock: Clock = system_c
         with ctx.unit_of_work() as uow:
             connection = uow.connection
             old_device = read_settings(connection, [DEVICE_ID]).get(DEVICE_ID, "")
+            journal = JournalEvent.__table__
+            head = connection.execute(select(journal.c.seq, journal.c.hash).order_by(journal.c.seq.desc()).limit(1)
+                                      ).first()
             connection.execute(delete(Setting.__table__).where(Setting.__table__.c.key.in_(SYNC_KEYS)))
             write_settings(connection, {LAST_RESTORE: json.dumps({
                 "restored_at": rfc3339(moment), "backup": str(backup.path), "backup_last_seq": backup.last_seq,
                 "damaged_copy": str(damaged or ""), "old_device_id": old_device,
+                # Where the restored journal ends: the city's events of the old device continue from here.
+                "journal_last_seq": int(head[0]) if head else 0, "journal_last_hash": str(head[1]) if head else "0" * 64,
             }, sort_keys=True)})
             uow.commit()
     finally:

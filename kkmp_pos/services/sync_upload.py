@@ -36,8 +36,8 @@ from kkmp_pos.services.sync_link import (
 from kkmp_pos.services.uow import reading
 from kkmp_pos.store.models import JournalEvent
 from sync.client.errors import BadRequest, Fork, Gap, Refused, SyncError
-from sync.client.transport import CityClient, compress_body, encode_body
-from sync.protocol.batch import MAX_BODY_BYTES, MAX_EVENTS, build_batch, sign_batch
+from sync.client.transport import CityClient, compress_body
+from sync.protocol.batch import MAX_BODY_BYTES, MAX_EVENTS, signed_wire
 from sync.protocol.errors import ProtocolError
 from sync.protocol.receipts import verify_ack
 
@@ -79,39 +79,35 @@ def last_seq(ctx: PosContext) -> int:
         return int(connection.execute(select(func.coalesce(func.max(_journal.c.seq), 0))).scalar_one())
 
 
-def read_events(ctx: PosContext, start: int, limit: int = MAX_EVENTS) -> list[dict[str, Any]]:
-    """Up to `limit` events from seq `start` on, as protocol dicts; never edited, never deleted."""
+def read_pending(ctx: PosContext, start: int, limit: int = MAX_EVENTS) -> tuple[list[dict[str, Any]], list[str]]:
+    """Up to `limit` events from seq `start` on, as protocol dicts (never edited, never deleted), and each body's
+    canonical text as the journal stores it: what the batch carries."""
     with reading(ctx.engine) as connection:
         rows = connection.execute(
             select(*_EVENT_COLUMNS).where(_journal.c.seq >= start).order_by(_journal.c.seq).limit(limit)
         ).mappings().all()
-    return [{**row, "body": json.loads(row["body"])} for row in rows]
+    return [{**row, "body": json.loads(row["body"])} for row in rows], [row["body"] for row in rows]
 
 
-def wire_size(body: dict[str, Any]) -> int:
-    """Bytes on the wire, compressed exactly as the transport does it."""
-    return len(compress_body(encode_body(body)))
-
-
-def _batch_body(identity: Identity, outlet_id: str, events: list[dict[str, Any]], pending: dict[str, Any] | None,
-                now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The signed body and its pending record; a batch that went unanswered is rebuilt byte for byte."""
+def _batch_body(identity: Identity, outlet_id: str, events: list[dict[str, Any]], texts: list[str],
+                pending: dict[str, Any] | None, now: datetime) -> tuple[bytes, list[dict[str, Any]], dict[str, Any]]:
+    """The signed request bytes, the events they carry and their pending record; a batch that went unanswered
+    is rebuilt byte for byte."""
     while True:
         if pending and pending.get("from_seq") == events[0]["seq"] and 0 < pending.get("count", 0) <= len(events):
-            events = events[:pending["count"]]
+            events, texts = events[:pending["count"]], texts[:pending["count"]]
             batch_id, sent_at = pending["batch_id"], pending["sent_at"]
         else:
             pending = None
             batch_id, sent_at = str(uuid.uuid4()), utc_text(now)
-        batch = build_batch(device_id=identity.device_id, outlet_id=outlet_id, events=events, batch_id=batch_id,
-                            sent_at=sent_at)
-        body = sign_batch(identity.private_key, batch)
-        if len(events) == 1 or wire_size(body) <= MAX_BODY_BYTES:
+        wire = signed_wire(identity.private_key, device_id=identity.device_id, outlet_id=outlet_id, events=events,
+                           batch_id=batch_id, sent_at=sent_at, body_texts=texts)
+        if len(events) == 1 or len(compress_body(wire)) <= MAX_BODY_BYTES:
             record = {"batch_id": batch_id, "sent_at": sent_at, "from_seq": events[0]["seq"],
                       "count": len(events)}
-            return body, record
+            return wire, events, record
         pending = None
-        events = events[:len(events) // 2]
+        events, texts = events[:len(events) // 2], texts[:len(texts) // 2]
 
 
 def _save(ctx: PosContext, values: dict[str, str]) -> None:
@@ -160,14 +156,13 @@ def _upload(ctx: PosContext, client: CityClient, identity: Identity, values: dic
     contacted = False
     master_latest: int | None = None
     while max_batches is None or batches < max_batches:
-        events = read_events(ctx, resume_from or acked + 1)
+        events, texts = read_pending(ctx, resume_from or acked + 1)
         if not events:
             break
-        body, record = _batch_body(identity, outlet_id, events, pending, ctx.clock())
+        wire, events, record = _batch_body(identity, outlet_id, events, texts, pending, ctx.clock())
         _save(ctx, {PENDING_BATCH: json.dumps(record, sort_keys=True)})
-        events = body["batch"]["events"]
         try:
-            answer = client.upload(identity.device_id, body)
+            answer = client.upload(identity.device_id, wire)
         except Gap as gap:
             contacted, pending = True, None
             gaps += 1

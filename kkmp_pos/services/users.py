@@ -110,9 +110,8 @@ def _journal(connection: Connection, now: datetime, user: UserEntry, change: str
     })
 
 
-def create_user(ctx: PosContext, *, admin_id: str, username: str, full_name: str, role: Role | str, pin: str,
-                pin_again: str) -> UserEntry:
-    """Add a user with their first PIN; the username is how they pick themselves at login."""
+def check_user_names(username: str, full_name: str) -> tuple[str, str]:
+    """(username, full name) as stored, or InvalidInput saying what is wrong with them."""
     name = normalize_username(username)
     if not USERNAME_PATTERN.fullmatch(name):
         raise InvalidInput("Nama pengguna '{username}' tidak dapat dipakai: 3-40 huruf kecil, angka, titik, "
@@ -120,6 +119,13 @@ def create_user(ctx: PosContext, *, admin_id: str, username: str, full_name: str
     full = " ".join(full_name.split())
     if not full or len(full) > 120:
         raise InvalidInput("Isi nama lengkap (paling banyak 120 huruf).")
+    return name, full
+
+
+def create_user(ctx: PosContext, *, admin_id: str, username: str, full_name: str, role: Role | str, pin: str,
+                pin_again: str) -> UserEntry:
+    """Add a user with their first PIN; the username is how they pick themselves at login."""
+    name, full = check_user_names(username, full_name)
     try:
         chosen_role = Role(role)
     except ValueError:

@@ -102,14 +102,33 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` in one transaction (SQLite DDL is transactional)."""
+    """Bring the schema to `revision` in one transaction (SQLite DDL is transactional).
+
+    Batch migrations rebuild tables (copy, DROP, rename); with foreign keys on, dropping a table that rows of
+    another table refer to fails ("FOREIGN KEY constraint failed": every till with a sale could not upgrade).
+    SQLite's own recipe (sqlite.org/lang_altertable.html, "other kinds of table schema changes"): keys off
+    outside the transaction, `foreign_key_check` before the commit, keys back on for the pooled connection.
+    """
     from alembic import command
 
     config = alembic_config()
-    with engine.connect().execution_options(**{BEGIN_OPTION: "IMMEDIATE"}) as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        connection.execution_options(**{BEGIN_OPTION: None})  # PRAGMA foreign_keys is a no-op inside BEGIN
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         connection.commit()
+        try:
+            connection.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration to {revision} left broken references: {broken[:5]}")
+            connection.commit()
+        finally:
+            connection.rollback()  # no-op after the commit; undoes everything after a failure
+            connection.execution_options(**{BEGIN_OPTION: None})
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 def open_store(path: Path) -> Engine:

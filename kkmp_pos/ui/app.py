@@ -1,20 +1,23 @@
-"""Starting the till application: the QApplication, the language from settings, the login, the main window."""
+"""Starting the till application: the QApplication, the first-run wizard, the language, the login, the main window."""
 
 from __future__ import annotations
 
 import contextlib
 import sys
+from importlib import resources
 from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from kkmp_pos.i18n import set_language
 from kkmp_pos.services.context import PosContext
-from kkmp_pos.services.outlet import Cashier
+from kkmp_pos.services.outlet import Cashier, has_outlet
 from kkmp_pos.services.recovery import startup_check
 from kkmp_pos.services.settings import load_settings
+from kkmp_pos.ui.first_run_wizard import FirstRunWizard
 from kkmp_pos.ui.login_dialog import LoginDialog
 from kkmp_pos.ui.main_window import MainWindow
 from kkmp_pos.ui.messages import log
@@ -31,6 +34,8 @@ def _application() -> QApplication:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("KKMP POS")
     app.setOrganizationName("KKMP")
+    app.setDesktopFileName("kkmp-pos")  # Wayland matches the window to packaging/linux/kkmp-pos.desktop
+    app.setWindowIcon(QIcon(str(resources.files("kkmp_pos.resources").joinpath("icons", "kkmp-pos.png"))))
     return app
 
 
@@ -100,6 +105,19 @@ def recover_if_damaged(data_dir: Path) -> bool:
     finally:
         tasks.shutdown()
         dialog.deleteLater()
+
+
+def run_first_run(ctx: PosContext) -> bool:
+    """The first-run wizard on an empty data directory; True when an outlet exists afterwards (go on to login)."""
+    _application()
+    set_language(load_settings(ctx).language)
+    wizard = FirstRunWizard(ctx)
+    try:
+        wizard.exec()
+    finally:
+        wizard.deleteLater()
+    # Closed after the outlet was saved (the city link failing, say) is still a finished set-up.
+    return has_outlet(ctx)
 
 
 def run_app(ctx: PosContext, *, quit_when_ready: bool = False) -> int:

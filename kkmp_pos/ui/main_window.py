@@ -15,8 +15,11 @@ from kkmp_pos.services.backup import BackupResult, load_config, make_backup, nee
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.maintenance import CheckpointResult, checkpoint_wal
 from kkmp_pos.services.outlet import Cashier, outlet_info
+from kkmp_pos.services.settings import load_settings
+from kkmp_pos.services.sync_restore import city_recovery_pending
 from kkmp_pos.ui.adjustment_dialog import AdjustmentDialog
 from kkmp_pos.ui.backup_dialog import BackupDialog
+from kkmp_pos.ui.help import install_help
 from kkmp_pos.ui.journal_check_dialog import AuditExportDialog, JournalCheckDialog
 from kkmp_pos.ui.lpg_dialog import LpgDialog
 from kkmp_pos.ui.lpg_logbook_dialog import LpgLogbookDialog
@@ -35,6 +38,8 @@ from kkmp_pos.ui.till import TillWidget
 CLOCK_INTERVAL_MS = 1_000
 REPORT_ROLES = frozenset({Role.MANAJER, Role.PENGAWAS, Role.ADMIN})
 """Who reads the sales reports: whoever runs or supervises the outlet, not the cashier."""
+SETTINGS_ROLES = frozenset({Role.ADMIN})
+"""Who opens Sistem → Pengaturan."""
 IDLE_CHECKPOINT_MS = 30_000
 """How often to try a WAL checkpoint while nobody is ringing up a sale."""
 
@@ -67,6 +72,9 @@ class MainWindow(QMainWindow):
 
         self._role_gated: list[tuple[QAction, frozenset[Role]]] = []
         self._build_menus()
+        self.help = install_help(self)  # F1 (Shift+F1 where F1 is taken) opens the manual at this screen
+        self._action(self.menuBar().addMenu(tr("&Bantuan")), tr("Panduan pengguna") + "\tF1",
+                     lambda: self.help.open_help(""))
 
         self.outlet_label = QLabel(f"{outlet.koperasi_name} · {outlet.gerai_name}")
         self.cashier_label = QLabel()
@@ -93,6 +101,13 @@ class MainWindow(QMainWindow):
         self._backup_timer.timeout.connect(self.periodic_backup)
         if every > 0:
             self._backup_timer.start()
+        if city_recovery_pending(ctx):
+            # A sale made now ends the restored journal somewhere the city's copy does not: the transactions
+            # after the backup could then no longer come back to this computer.
+            self.till.messages.show_warning(tr(
+                "Database ini dipulihkan dari cadangan: transaksi sesudah cadangan itu masih di server kota. "
+                "Sebelum berjualan, minta manajer menghubungkan ulang kasir (Sistem → Hubungkan ke server kota) "
+                "agar transaksi itu diambil kembali."))
         self.till.focus_scan()
 
     def _action(self, menu: QMenu, text: str, slot: Callable[[], object],
@@ -121,12 +136,14 @@ class MainWindow(QMainWindow):
         self._action(sales, tr("Laporan X"), till.print_x_report)
         self._action(sales, tr("Tutup shift (Z)…"), till.open_close_shift)
         members = bar.addMenu(tr("&Anggota"))
-        self._action(members, tr("Anggota & pelanggan…"), till.open_members)
+        self._action(members, tr("Anggota && pelanggan…"), till.open_members)
         self._action(members, tr("Simpanan anggota…"), till.open_savings)
-        self.shu_action = self._action(members, tr("SHU & RAT…"), self.open_shu, SHU_ROLES)
+        self.shu_action = self._action(members, tr("SHU && RAT…"), self.open_shu, SHU_ROLES)
         lpg = bar.addMenu(tr("&Elpiji"))
         self.lpg_action = self._action(lpg, tr("Elpiji…"), self.open_lpg, APPROVER_ROLES)
-        self._action(lpg, tr("Logbook elpiji 3 kg…"), self.open_lpg_logbook)
+        self.lpg_logbook_action = self._action(lpg, tr("Logbook elpiji 3 kg…"), self.open_lpg_logbook)
+        # Only a (sub-)pangkalan sells subsidised 3 kg LPG, so only it keeps the logbook (Pengaturan → Elpiji).
+        self.lpg_logbook_action.setVisible(load_settings(self._ctx).lpg_sub_pangkalan)
         self.lpg_limits_action = self._action(lpg, tr("Batas elpiji per NIK…"), till.open_lpg_limits,
                                               APPROVER_ROLES)
         stock = bar.addMenu(tr("S&tok"))
@@ -141,8 +158,8 @@ class MainWindow(QMainWindow):
         self.journal_check_action = self._action(reports, tr("Periksa jurnal"), self.open_journal_check,
                                                  REPORT_ROLES)
         system = bar.addMenu(tr("&Sistem"))
-        # Printer, paper and PIN rules belong to whoever runs the outlet, not to every cashier.
-        self.settings_action = self._action(system, tr("Pengaturan…"), till.open_settings, APPROVER_ROLES)
+        # The outlet's identity, printer, tax and LPG status are set up by the admin (issue 9), no one else.
+        self.settings_action = self._action(system, tr("Pengaturan…"), self.open_settings, SETTINGS_ROLES)
         self.sync_status.add_menu_actions(system, self._action)
         self.backup_action = self._action(system, tr("Cadangan…"), self.open_backups, APPROVER_ROLES)
         system.addSeparator()
@@ -155,6 +172,16 @@ class MainWindow(QMainWindow):
         role = Role(user.role)
         for action, roles in self._role_gated:
             action.setEnabled(role in roles)
+
+    def open_settings(self) -> bool:
+        """The settings screen, for an admin only (the menu entry is disabled for anyone else, and this checks
+        again because a disabled action can still be triggered)."""
+        if Role(self.cashier.role) not in SETTINGS_ROLES:
+            self.till.messages.show_warning(tr("Hanya admin yang dapat membuka Pengaturan. Masuk sebagai admin "
+                                               "(Ctrl+L)."))
+            return False
+        self.till.open_settings()
+        return True
 
     def open_lpg(self) -> None:
         """The LPG screen (cylinders, deliveries, allocation) for the manajer or admin logged in."""

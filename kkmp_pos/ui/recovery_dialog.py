@@ -55,9 +55,10 @@ class RecoveryDialog(QDialog):
         else:
             when = format_wita(self.backup.created_at) if self.backup.created_at else self.backup.path.name
             self.backup_label.setText(tr(
-                "Cadangan terbaru yang baik: {when}. Transaksi setelah waktu itu hilang dari komputer ini (yang "
-                "sudah terkirim tetap ada di server kota). Setelah dipulihkan, perangkat perlu didaftarkan ulang "
-                "ke server kota dengan kode baru dari Dinas.", when=when))
+                "Cadangan terbaru yang baik: {when}. Transaksi setelah waktu itu hilang dari komputer ini, kecuali "
+                "yang sudah terkirim ke server kota: setelah dipulihkan, daftarkan ulang perangkat ke server kota "
+                "dengan kode baru dari Dinas, dan transaksi itu diambil kembali otomatis sebelum kasir berjualan "
+                "lagi.", when=when))
 
     def show_exception(self, exc: BaseException) -> None:
         self.messages.show_exception(exc)

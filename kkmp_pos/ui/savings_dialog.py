@@ -106,7 +106,7 @@ class SavingsDialog(QDialog):
         self.last_label = QLabel()
         """The last entry taken here: stays when the printer's outcome replaces the message."""
         self.last_label.setStyleSheet("font-size:16px; color:#135c2b;")
-        self.save_button = action_button(tr("Simpan & cetak slip (Enter)"))
+        self.save_button = action_button(tr("Simpan && cetak slip (Enter)"))
         self.save_button.setStyleSheet("font-weight:bold;")
         self.reprint_button = action_button(tr("Cetak ulang slip (Ctrl+P)"))
         self.close_button = action_button(tr("Tutup (Esc)"))

@@ -1,4 +1,8 @@
-"""Sistem → "Hubungkan ke server kota": enrol this till with a one-time code, or see and end the link."""
+"""Sistem → "Hubungkan ke server kota": enrol this till with a one-time code, or see and end the link.
+
+After a restore from a backup, enrolling again takes back the old device's events from the city at once
+(services.sync_restore), before the first sync round starts: the journal must continue where the backup ended.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from kkmp_pos.i18n import tr
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.outlet import Cashier
 from kkmp_pos.services.sync_link import ClientFactory, LinkStatus, default_client, enroll, link_status, unlink
+from kkmp_pos.services.sync_restore import CityRecovery, city_recovery_pending, recover_from_city
 from kkmp_pos.ui.messages import MessageBar, guarded
 from kkmp_pos.ui.tasks import TaskManager
 from kkmp_pos.ui.widgets import action_button
@@ -30,6 +35,8 @@ class SyncLinkDialog(QDialog):
 
     changed = Signal()
     """The till was linked or unlinked."""
+    recovery_progress = Signal(int, int)
+    """Emitted from the worker taking events back: (seq reached, the old device's last seq at the city)."""
 
     def __init__(self, ctx: PosContext, tasks: TaskManager, user: Cashier, parent: QWidget | None = None,
                  client_factory: ClientFactory = default_client) -> None:
@@ -63,11 +70,16 @@ class SyncLinkDialog(QDialog):
         self.connect_button.clicked.connect(self.connect_to_city)
         self.unlink_button = action_button(tr("Putuskan sambungan…"))
         self.unlink_button.clicked.connect(self.ask_unlink)
+        self.recover_button = action_button(tr("Ambil kembali transaksi dari server kota"))
+        self.recover_button.clicked.connect(self.take_back)
+        self.recovery_progress.connect(self._show_recovery_progress)
+        self.recovered: CityRecovery | None = None
         self.close_button = action_button(tr("Tutup (Esc)"))
         self.close_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.unlink_button)
+        buttons.addWidget(self.recover_button)
         buttons.addWidget(self.connect_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
@@ -86,6 +98,7 @@ class SyncLinkDialog(QDialog):
         self.form.setVisible(not linked)
         self.connect_button.setVisible(not linked)
         self.unlink_button.setVisible(linked)
+        self.recover_button.setVisible(linked and city_recovery_pending(self._ctx))
         self.linked_label.setVisible(linked)
         if linked:
             self.hint.setText(tr("Perangkat ini terhubung ke server kota. Jurnal dikirim otomatis setiap 5 menit "
@@ -114,7 +127,58 @@ class SyncLinkDialog(QDialog):
         self.code_input.clear()
         self.show_link(status)
         self.messages.show_success(tr("Terhubung ke server kota. Pengiriman jurnal dimulai."))
+        if city_recovery_pending(self._ctx):
+            self.take_back(announce_changed=True)  # before the first round: see the module docstring
+            return
         self.changed.emit()
+
+    @guarded
+    def take_back(self, *_args: object, announce_changed: bool = False) -> None:
+        """Take back, on a worker, what the old device sent the city after the backup; progress shown here."""
+        if self.busy:
+            return
+        self.busy = True
+        self.recover_button.setEnabled(False)
+        self.unlink_button.setEnabled(False)
+        self.messages.show_info(tr("Mengambil kembali transaksi dari server kota…"))
+        ctx, factory, progress = self._ctx, self._client_factory, self.recovery_progress.emit
+
+        def done(result: CityRecovery) -> None:
+            self._taken_back(result, announce_changed)
+
+        def failed(exc: BaseException) -> None:
+            self._take_back_failed(exc, announce_changed)
+
+        self._tasks.run(lambda: recover_from_city(ctx, client_factory=factory, progress=progress), done, failed)
+
+    def _show_recovery_progress(self, seq: int, last: int) -> None:
+        if self.busy:
+            self.messages.show_info(tr("Mengambil kembali transaksi dari server kota… {seq} dari {last}",
+                                       seq=seq, last=last))
+
+    def _taken_back(self, result: CityRecovery, announce_changed: bool) -> None:
+        self.busy = False
+        self.recovered = result
+        self.recover_button.setEnabled(True)
+        self.unlink_button.setEnabled(True)
+        self.show_link(link_status(self._ctx))
+        if result.events:
+            self.messages.show_success(tr(
+                "Transaksi dari server kota sudah diambil kembali: {events} catatan jurnal, {sales} penjualan "
+                "(nomor jurnal {first} sampai {last}). Stok, laporan dan nomor struk sudah termasuk.",
+                events=result.events, sales=result.sales, first=result.from_seq + 1, last=result.through_seq))
+        else:
+            self.messages.show_success(tr("Tidak ada transaksi di server kota yang perlu diambil kembali."))
+        if announce_changed:
+            self.changed.emit()
+
+    def _take_back_failed(self, exc: BaseException, announce_changed: bool) -> None:
+        self.busy = False
+        self.recover_button.setEnabled(True)
+        self.unlink_button.setEnabled(True)
+        self.messages.show_exception(exc)
+        if announce_changed:
+            self.changed.emit()  # the link itself stands: the status bar must learn of it
 
     def _enrol_failed(self, exc: BaseException) -> None:
         self.busy = False

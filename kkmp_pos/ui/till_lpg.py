@@ -20,6 +20,7 @@ from kkmp_pos.services.lpg_buyers import Buyer
 from kkmp_pos.services.lpg_limits import load_lpg_limits
 from kkmp_pos.services.lpg_sale import bought_by
 from kkmp_pos.services.outlet import Cashier
+from kkmp_pos.services.settings import load_settings
 from kkmp_pos.ui.cart_model import CartTableModel
 from kkmp_pos.ui.lpg_buyer_dialog import LpgBuyerDialog
 from kkmp_pos.ui.lpg_limits_dialog import LpgLimitsDialog
@@ -56,6 +57,9 @@ class TillLpgActions:
         """A subsidised 3 kg cylinder (scanned, `3*` scanned or picked in search): its buyer first, then the line."""
         if qty_milli % MILLI:
             raise InvalidInput("Elpiji dijual per tabung: ketik jumlah bilangan bulat.")
+        if not load_settings(self._ctx).lpg_sub_pangkalan:  # refused at the scan, not only when paid
+            raise InvalidInput("Gerai ini bukan sub-pangkalan elpiji 3 kg (Pengaturan → Elpiji): elpiji 3 kg "
+                               "bersubsidi tidak dapat dijual di sini. Tawarkan elpiji 5,5 atau 12 kg.")
         dialog = LpgBuyerDialog(self._ctx, product, qty_milli, self._lpg_parent())
         dialog.buyer_chosen.connect(lambda buyer, chosen=product, qty=qty_milli: self._lpg_buyer_chosen(
             chosen, qty, buyer))

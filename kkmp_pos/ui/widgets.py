@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QPushButton, QTableView, QWidget
+
+from kkmp_pos.i18n import tr
+from kkmp_pos.printing.detect import DetectedPrinter
 
 BUTTON_MIN_HEIGHT = 48
 """About 9 mm on a laptop screen: big enough for a fingertip on a touch screen."""
@@ -81,3 +86,14 @@ def action_button(text: str, parent: QWidget | None = None) -> QPushButton:
     button.setAutoDefault(False)
     button.setDefault(False)
     return button
+
+
+def show_detected_printers(combo: QComboBox, found: Sequence[DetectedPrinter]) -> None:
+    """The printers found in `combo` (each item's data its URI), under a first line that says what to do."""
+    combo.clear()
+    if not found:
+        combo.addItem(tr("Tidak ada printer terdeteksi: ketik alamatnya di bawah"), "")
+        return
+    combo.addItem(tr("{count} perangkat terdeteksi: pilih satu", count=len(found)), "")
+    for printer in found:
+        combo.addItem(printer.label, printer.uri)

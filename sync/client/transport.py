@@ -40,8 +40,9 @@ MAX_DELAY = 300.0
 
 _RETRY_STATUSES = frozenset({429}) | frozenset(range(500, 600))
 
-GZIP_LEVEL = 6
-"""zlib's default: a day's upload is ~3% larger than at level 9 and compresses in less than half the time."""
+GZIP_LEVEL = 1
+"""zlib's fastest: measured on a day of 1,000 sales (1.56 MB of JSON), 364 kB in 10 ms; level 6 gives 295 kB in
+26 ms. A few dozen kB more per day on a mobile link costs less than the time on the outlet's slow CPU."""
 
 
 def encode_body(body: Mapping[str, Any]) -> bytes:
@@ -170,8 +171,11 @@ class CityClient:
             self.token = token
         return result
 
-    def upload(self, device_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        """POST one signed batch `{"batch": ..., "sig": ...}` gzip-compressed; returns the signed acknowledgement."""
+    def upload(self, device_id: str, body: Mapping[str, Any] | bytes) -> dict[str, Any]:
+        """POST one signed batch `{"batch": ..., "sig": ...}` gzip-compressed; returns the signed acknowledgement.
+
+        `body` is the object, or its canonical JSON bytes as `sync.protocol.batch.signed_wire` makes them.
+        """
         path = f"/v1/devices/{quote(str(device_id), safe='')}/journal"
         return self._call("POST", path, json_body=body, auth=True, gzip_body=True)
 
@@ -179,6 +183,30 @@ class CityClient:
         """GET the outlet's master data changes after version `since`."""
         path = f"/v1/outlets/{quote(str(outlet_id), safe='')}/master"
         return self._call("GET", path, params={"since": str(int(since))}, auth=True)
+
+    def download_journal(self, outlet_id: str, device_id: str, *, after: int, server_public_key: str,
+                         limit: int = 500) -> dict[str, Any]:
+        """GET one page of `device_id`'s events after seq `after` (README: extension of protocol v1).
+
+        Returns `{device_id, events, last_seq, more, sig}` only once its shape is right and `sig` verifies
+        with the server key from enrolment; UnexpectedResponse ("bad_signature"/"bad_shape") otherwise.
+        """
+        from sync.protocol.errors import ProtocolError
+        from sync.protocol.keys import verify
+
+        path = f"/v1/outlets/{quote(str(outlet_id), safe='')}/journal"
+        body = self._call("GET", path, params={"device": str(device_id), "after": str(int(after)),
+                                               "limit": str(int(limit))}, auth=True)
+        fields = {"device_id", "events", "last_seq", "more", "sig"}
+        if (set(body) != fields or body["device_id"] != device_id or type(body["events"]) is not list
+                or any(type(event) is not dict for event in body["events"])
+                or type(body["last_seq"]) is not int or type(body["more"]) is not bool):
+            raise UnexpectedResponse(200, "bad_shape", f"journal page fields: {', '.join(sorted(body))}")
+        try:
+            verify(server_public_key, {k: v for k, v in body.items() if k != "sig"}, body["sig"])
+        except ProtocolError as exc:
+            raise UnexpectedResponse(200, "bad_signature", exc.detail) from None
+        return body
 
     def health(self) -> dict[str, Any]:
         """GET /v1/health: `{"status": "ok", "version": ...}`."""
@@ -210,7 +238,7 @@ class CityClient:
         method: str,
         path: str,
         *,
-        json_body: Mapping[str, Any] | None = None,
+        json_body: Mapping[str, Any] | bytes | None = None,
         params: Mapping[str, str] | None = None,
         auth: bool,
         gzip_body: bool = False,
@@ -222,7 +250,7 @@ class CityClient:
             headers["Authorization"] = f"Bearer {self.token}"
         data: bytes | None = None
         if json_body is not None:
-            data = encode_body(json_body)
+            data = json_body if isinstance(json_body, bytes) else encode_body(json_body)
             headers["Content-Type"] = "application/json"
             if gzip_body:
                 data = compress_body(data)

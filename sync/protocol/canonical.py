@@ -48,6 +48,17 @@ def canon_text(value: Any) -> str:
     return "".join(_c_encode(value, 0))
 
 
+def event_canon(event: Mapping[str, Any], body_text: str) -> bytes:
+    """`canon(event)` of a complete event whose fields have their protocol types (ints, hex hashes), from the
+    body's canonical text as the outlet's journal stores it: nothing of the body is encoded again."""
+    return "".join((
+        '{"body":', body_text, ',"device_time":', encode_basestring(event["device_time"]),
+        ',"event_id":', encode_basestring(event["event_id"]), ',"hash":"', event["hash"],
+        '","master_version":', str(event["master_version"]), ',"prev_hash":"', event["prev_hash"],
+        '","schema_v":', str(event["schema_v"]), ',"seq":', str(event["seq"]), ',"type":',
+        encode_basestring(event["type"]), "}")).encode("utf-8")
+
+
 def _canon_bytes_json(value: Any) -> bytes:
     return canon_text(value).encode("utf-8")
 

@@ -16,6 +16,7 @@ from sync.server.device_auth import device_for_token
 from sync.server.enrolment import enroll
 from sync.server.errors import ApiError
 from sync.server.ingest import ingest_upload
+from sync.server.journal_download import MAX_PAGE, journal_page
 from sync.server.master import master_since
 
 router = APIRouter(prefix="/v1", tags=["sync"])
@@ -64,6 +65,26 @@ class MasterChange(BaseModel):
     kind: str
     key: str
     row: dict[str, str]
+
+
+class JournalEvent(BaseModel):
+    seq: int
+    event_id: str
+    type: str
+    schema_v: int
+    device_time: str
+    master_version: int
+    body: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class JournalPage(BaseModel):
+    device_id: str
+    events: list[JournalEvent]
+    last_seq: int = Field(description="the device's last stored seq")
+    more: bool = Field(description="true when events after this page's last one remain")
+    sig: str = Field(description="server Ed25519 over canon of the other fields, standard padded base64")
 
 
 class MasterBody(BaseModel):
@@ -153,3 +174,15 @@ def pull_master(outlet_id: str, request: Request,
         raise ApiError(403, "forbidden", "the token belongs to a device of another outlet")
     # JSONResponse directly: the signed body must reach the wire exactly as signed, not re-serialised by a model.
     return JSONResponse(master_since(state.engine, outlet_id, since, state.server_key))
+
+
+@router.get("/outlets/{outlet_id}/journal", response_model=JournalPage, responses=errors(401, 403, 422))
+def download_journal(outlet_id: str, request: Request,
+                     device: Annotated[str, Query(min_length=1, max_length=64)],
+                     after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+                     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE) -> JSONResponse:
+    """A device's stored events after `after` (extension of protocol v1: a restored till takes back its old
+    device's events). Bearer token of an active device of the outlet; only devices of that outlet."""
+    state = request.app.state
+    return JSONResponse(journal_page(state.engine, outlet_id=outlet_id, authorization=request.headers.get(
+        "authorization"), device_id=device, after=after, limit=limit, server_key=state.server_key))

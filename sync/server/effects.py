@@ -258,12 +258,11 @@ class _Facts:
             self.add_flag(seq, "override", f"Izin menjual di atas HET: {subject} (alasan: {reason})")
 
 
-def apply_effects(connection: Connection, *, outlet_id: str, device_id: str, events: Sequence[Mapping[str, Any]],
-                  now: datetime) -> int:
-    """Apply the effects of `events` (newly stored, in seq order) in the caller's transaction; flags written.
+def collect_facts(*, outlet_id: str, device_id: str, events: Sequence[Mapping[str, Any]], now: datetime) -> _Facts:
+    """The effects of `events` (newly stored, in seq order) summed per key, without touching the database.
 
-    Returns the number of flags raised. Bodies are whatever the device signed: every field is checked for
-    type and size, and what does not fit is left out of the facts (the event itself is stored regardless).
+    Bodies are whatever the device signed: every field is checked for type and size, and what does not fit is
+    left out of the facts (the event itself is stored regardless).
     """
     facts = _Facts(outlet_id, device_id, rfc3339(now))
     for event in events:
@@ -284,6 +283,12 @@ def apply_effects(connection: Connection, *, outlet_id: str, device_id: str, eve
             facts.stock_lines(body, "difference_milli")
         elif kind == "override":
             facts.override(seq, body)
+    return facts
+
+
+def write_facts(connection: Connection, facts: _Facts) -> int:
+    """Apply collected facts in the caller's transaction (HET checks against the ceilings in force, every effect
+    table, the flags); returns the number of flags raised."""
     _het_flags(connection, facts)
     _write(connection, facts)
     return len(facts.flags)

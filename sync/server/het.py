@@ -30,6 +30,10 @@ def _amount(value: object) -> int | None:
     return None
 
 
+_HET_ROWS_PG = ("SELECT kind, key, payload FROM master_item "
+                "WHERE kind = 'ceiling' OR (kind = 'product' AND key = ANY(%(skus)s::text[]))")
+
+
 def het_lookup(connection: Connection, skus: Iterable[str]) -> tuple[dict[str, list[tuple[str, int]]],
                                                                       dict[str, int]]:
     """Dated HET ceilings per sku (effective_from, amount), newest first, and the catalogue's het_per_unit."""
@@ -39,9 +43,14 @@ def het_lookup(connection: Connection, skus: Iterable[str]) -> tuple[dict[str, l
     if not wanted:
         return dated, catalogue
     # One query for both kinds (the ceilings are few and their key starts with the sku).
-    rows = connection.execute(select(master_item.c.kind, master_item.c.key, master_item.c.payload).where(
-        or_(master_item.c.kind == "ceiling",
-            and_(master_item.c.kind == "product", master_item.c.key.in_(sorted(wanted)))))).all()
+    if connection.dialect.name == "postgresql":
+        # Ingest asks once per batch: one fixed text (prepared after a few uses) instead of an IN list of
+        # a different length each time, compiled anew (~1 ms a batch).
+        rows = connection.exec_driver_sql(_HET_ROWS_PG, {"skus": sorted(wanted)}).all()
+    else:
+        rows = connection.execute(select(master_item.c.kind, master_item.c.key, master_item.c.payload).where(
+            or_(master_item.c.kind == "ceiling",
+                and_(master_item.c.kind == "product", master_item.c.key.in_(sorted(wanted)))))).all()
     for kind, key, payload in rows:
         if kind == "product":
             amount = _amount(_payload(payload).get("het_per_unit"))

@@ -16,8 +16,8 @@ from sync.protocol.batch import MAX_BODY_BYTES, ValidBatch, parse_body, validate
 from sync.protocol.errors import ProtocolError
 from sync.protocol.receipts import build_ack
 from sync.server.clock import rfc3339, utc_now
-from sync.server.device_auth import device_for_token
-from sync.server.effects import apply_effects, utc_text
+from sync.server.device_auth import DeviceRecord, device_for_token
+from sync.server.effects import collect_facts, utc_text, write_facts
 from sync.server.errors import ApiError
 from sync.server.ingest_sql import finish_batch, store_rows
 from sync.server.store.schema import device, flag, journal_event, master_version, upload_batch
@@ -25,15 +25,14 @@ from sync.server.succession import carried_hashes, carried_prefix, carry_over
 
 MAX_DECOMPRESSED: Final = 16 << 20
 """A gzip body may expand to at most 16 MiB (a day's upload is ~650 kB); more is a bomb → 413."""
-_CHUNK: Final = 1 << 16
 
 
 class _Conflict(Exception):
     """A 409 whose flag must outlive the rolled-back ingest transaction (recorded in its own transaction)."""
 
-    def __init__(self, error: ApiError, kind: str, seq: int, detail: str) -> None:
+    def __init__(self, device: DeviceRecord, error: ApiError, kind: str, seq: int, detail: str) -> None:
         super().__init__(error.detail)
-        self.error, self.kind, self.seq, self.detail = error, kind, seq, detail  # kind: fork | gap
+        self.device, self.error, self.kind, self.seq, self.detail = device, error, kind, seq, detail  # fork | gap
 
 
 def gunzip(raw: bytes, limit: int = MAX_DECOMPRESSED) -> bytes:
@@ -45,7 +44,8 @@ def gunzip(raw: bytes, limit: int = MAX_DECOMPRESSED) -> bytes:
         while True:
             inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
             while True:
-                chunk = inflater.decompress(data, min(_CHUNK, limit - total + 1))
+                # At most one byte past the limit per call: a bomb is caught without inflating it.
+                chunk = inflater.decompress(data, limit - total + 1)
                 total += len(chunk)
                 if total > limit:
                     raise ApiError(413, "too_large", f"gzip body expands beyond {limit} bytes")
@@ -81,9 +81,9 @@ def ingest_upload(engine: Engine, *, device_id: str, authorization: str | None, 
                   now: datetime | None = None) -> dict[str, Any]:
     """Store a signed batch exactly once and return the signed `200` body; ApiError for every refusal.
 
-    Order (SYNC_PROTOCOL.md): token and device status, body encoding and size, JSON, shape, signature,
-    hashes and chain, batch ↔ URL device/outlet; then, in one transaction with the device row locked,
-    duplicates / fork / gap, the new rows, their effects, the device's position and the batch record.
+    Order (SYNC_PROTOCOL.md), all in one transaction with the device row locked: token and device status, body
+    encoding and size, JSON, shape, signature, hashes and chain, batch ↔ URL device/outlet; then duplicates /
+    fork / gap, the new rows, their effects, the device's position and the batch record.
     A fork or gap refuses the whole batch; its flag (and a fork's `forked_at_seq`) is then written in a
     separate small transaction — those are the only writes a refused upload leaves, none of its events.
 
@@ -94,25 +94,16 @@ def ingest_upload(engine: Engine, *, device_id: str, authorization: str | None, 
     last stored seq; an event_id already held by another device/seq is `409 duplicate_event_id`.
     """
     now = now or utc_now()
-    with engine.begin() as connection:
-        caller = device_for_token(connection, authorization, device_id)
-    data = decode_body(raw_body, content_encoding)
     try:
-        batch = validate_body(parse_body(data), caller.public_key)
-    except ProtocolError as exc:
-        raise ApiError.from_protocol(exc) from None
-    if batch.device_id != caller.id:
-        raise ApiError(403, "forbidden", "batch.device_id is not the device of the URL and token")
-    if batch.outlet_id != caller.outlet_id:
-        raise ApiError(403, "forbidden", "batch.outlet_id is not this device's outlet")
-    for event in batch.events:
-        if "\x00" in event["type"]:
-            raise ApiError(422, "bad_shape", f"seq {event['seq']}: type contains a NUL character")
-    try:
+        # One transaction, the device row locked from the token check on (an upload of the same device waits;
+        # other devices do not), so the checks and the storing see the same device and cost one round of
+        # BEGIN/COMMIT. A refusal raised anywhere rolls it back: nothing of the batch stays.
         with engine.begin() as connection:
-            acked_through, last_hash, master = _ingest(connection, batch, authorization, now)
+            caller = device_for_token(connection, authorization, device_id, lock=True)
+            batch = _checked_batch(caller, raw_body, content_encoding)
+            acked_through, last_hash, master = _ingest(connection, batch, caller, now)
     except _Conflict as conflict:
-        _record_conflict(engine, caller.id, caller.outlet_id, conflict, now)
+        _record_conflict(engine, conflict.device.id, conflict.device.outlet_id, conflict, now)
         raise conflict.error from None
     except IntegrityError:
         # Only a concurrent upload of another device carrying one of these event_ids gets here.
@@ -125,10 +116,25 @@ def ingest_upload(engine: Engine, *, device_id: str, authorization: str | None, 
                      server_time=rfc3339(now), master_latest_version=master)
 
 
-def _ingest(connection: Connection, batch: ValidBatch, authorization: str | None,
+def _checked_batch(caller: DeviceRecord, raw_body: bytes, content_encoding: str | None) -> ValidBatch:
+    """The body decoded and put through every protocol check, then matched to the caller's device and outlet."""
+    data = decode_body(raw_body, content_encoding)
+    try:
+        batch = validate_body(parse_body(data), caller.public_key)
+    except ProtocolError as exc:
+        raise ApiError.from_protocol(exc) from None
+    if batch.device_id != caller.id:
+        raise ApiError(403, "forbidden", "batch.device_id is not the device of the URL and token")
+    if batch.outlet_id != caller.outlet_id:
+        raise ApiError(403, "forbidden", "batch.outlet_id is not this device's outlet")
+    for event in batch.events:
+        if "\x00" in event["type"]:
+            raise ApiError(422, "bad_shape", f"seq {event['seq']}: type contains a NUL character")
+    return batch
+
+
+def _ingest(connection: Connection, batch: ValidBatch, current: DeviceRecord,
             now: datetime) -> tuple[int, str, int]:
-    # Re-read under the lock: the token may have been revoked, and another upload may have moved last_seq.
-    current = device_for_token(connection, authorization, batch.device_id, lock=True)
     last_seq, last_hash = current.last_seq, current.last_hash
     new: Sequence[dict[str, Any]] = batch.events
     if batch.from_seq <= last_seq:
@@ -143,8 +149,9 @@ def _ingest(connection: Connection, batch: ValidBatch, authorization: str | None
         for event in batch.events[:upto - batch.from_seq + 1]:
             if stored.get(event["seq"]) != event["hash"]:
                 seq = event["seq"]
-                raise _Conflict(ApiError(409, "fork", f"seq {seq} is already stored with a different hash: "
-                                                      "the device's journal has forked", seq=seq),
+                refused = ApiError(409, "fork", f"seq {seq} is already stored with a different hash: the device's "
+                                                "journal has forked", seq=seq)
+                raise _Conflict(current, refused,
                                 "fork", seq, f"Journal perangkat bercabang pada seq {seq}: hash berbeda dari "
                                              "yang tersimpan. Unggahan ditolak; periksa apakah basis data gerai "
                                              "dipulihkan dari cadangan lama.")
@@ -155,8 +162,9 @@ def _ingest(connection: Connection, batch: ValidBatch, authorization: str | None
         if first["seq"] != last_seq + 1 or first["prev_hash"] != last_hash:
             why = (f"batch starts at seq {first['seq']}" if first["seq"] != last_seq + 1
                    else f"seq {first['seq']} does not link to the stored hash of seq {last_seq}")
-            raise _Conflict(ApiError(409, "gap", f"{why}; expected seq {last_seq + 1}", expected_seq=last_seq + 1),
-                            "gap", last_seq + 1, f"Celah journal: {why}; server menunggu seq {last_seq + 1}.")
+            refused = ApiError(409, "gap", f"{why}; expected seq {last_seq + 1}", expected_seq=last_seq + 1)
+            raise _Conflict(current, refused, "gap", last_seq + 1,
+                            f"Celah journal: {why}; server menunggu seq {last_seq + 1}.")
         if last_seq == current.inherited_seq:
             # Nothing of its own stored yet: a till restored from a backup may be sending what the city already
             # holds under the device it was before.
@@ -171,10 +179,15 @@ def _ingest(connection: Connection, batch: ValidBatch, authorization: str | None
         skip = len(batch.events) - len(new)  # the canonical body text was cut out when the batch was checked
         rows = [_row(event, batch.canonical_body(skip + i), batch, current.outlet_id, received)
                 for i, event in enumerate(new)]
-        if store_rows(connection, rows) != len(rows):
+        collected: list[Any] = []
+
+        def collect() -> None:  # while PostgreSQL stores the rows
+            collected.append(collect_facts(outlet_id=current.outlet_id, device_id=current.id, events=new, now=now))
+
+        if store_rows(connection, rows, meanwhile=collect) != len(rows):
             raise ApiError(409, "duplicate_event_id", "an event_id of this batch is already stored for another "
                                                       "device or seq")
-        apply_effects(connection, outlet_id=current.outlet_id, device_id=current.id, events=new, now=now)
+        write_facts(connection, collected[0])
         last_seq, last_hash = new[-1]["seq"], new[-1]["hash"]
     if connection.dialect.name == "postgresql":
         # The same four writes and read as below, in one round trip.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any, Final
 
@@ -25,26 +25,33 @@ _COPY = f"COPY journal_event ({', '.join(COLUMNS)}) FROM STDIN"
 _in_order = itemgetter(*COLUMNS)
 
 
-def store_rows(connection: Connection, rows: Sequence[dict[str, Any]], *, use_copy: bool | None = None) -> int:
+def store_rows(connection: Connection, rows: Sequence[dict[str, Any]], *, use_copy: bool | None = None,
+               meanwhile: Callable[[], object] = lambda: None) -> int:
     """Insert `rows` (journal_event columns); returns how many were stored — fewer means a conflict.
 
     A conflict can only be another device's event with the same `event_id` (the device row is locked and
     its seqs checked): the caller compares the count with `len(rows)` and refuses the batch. On PostgreSQL
     the COPY then fails as a whole and leaves the transaction aborted: the caller must only roll back.
+
+    `meanwhile` is called once, on PostgreSQL after the rows are sent and before the COPY is finished: the
+    server stores them (its own process, another core) while this process does the caller's other work.
     """
     if not rows:
+        meanwhile()
         return 0
     if connection.dialect.name == "postgresql" and (USE_COPY if use_copy is None else use_copy):
-        return _copy(connection, rows)
+        return _copy(connection, rows, meanwhile)
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     # executemany of one cached statement: SQLAlchemy batches it into multi-row VALUES ("insertmanyvalues")
     # itself. Building `.values(list)` instead costs ~75–150 ms per 500 rows just to compile. RETURNING
     # counts what was stored (psycopg's executemany rowcount is -1).
     stmt = dialect.insert(journal_event).on_conflict_do_nothing().returning(journal_event.c.seq)
-    return len(connection.execute(stmt, list(rows)).all())
+    stored = len(connection.execute(stmt, list(rows)).all())
+    meanwhile()
+    return stored
 
 
-def _copy(connection: Connection, rows: Sequence[dict[str, Any]]) -> int:
+def _copy(connection: Connection, rows: Sequence[dict[str, Any]], meanwhile: Callable[[], object]) -> int:
     import psycopg
     from psycopg.errors import DeadlockDetected, UniqueViolation
 
@@ -54,6 +61,7 @@ def _copy(connection: Connection, rows: Sequence[dict[str, Any]]) -> int:
         with raw.cursor() as cursor, cursor.copy(_COPY) as copy:
             for row in rows:
                 copy.write_row(_in_order(row))
+            meanwhile()
     except (UniqueViolation, DeadlockDetected):
         # Another device already holds one of these event_ids (the device's own seqs were checked under its
         # lock), or is storing some of them right now while waiting for ours (only shared event_ids make two

@@ -11,8 +11,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sync.protocol.batch import MAX_EVENTS, build_batch, sign_batch
-from sync.protocol.canonical import GENESIS_HASH, seal_event
+from sync.protocol.batch import MAX_EVENTS, build_batch, sign_batch, signed_wire
+from sync.protocol.canonical import GENESIS_HASH, canon_text, seal_event
 from sync.protocol.keys import public_key_b64
 from sync.server.simulate_parts import WITA, Item, ShiftFigures, gzip_body, load_catalog, outlet_time, wita
 
@@ -78,6 +78,8 @@ class SimulatedDevice:
         self._chain = _Chain()
         self.pending: list[dict[str, Any]] = []
         """Sealed events not yet acknowledged by the city, in seq order."""
+        self._body_texts: dict[int, str] = {}
+        """`canon(body)` per seq of the pending events, the text the outlet's journal keeps."""
 
     # -- identity ----------------------------------------------------------------------------------------
 
@@ -140,6 +142,7 @@ class SimulatedDevice:
                            prev_hash=chain.last_hash)
         chain.seq, chain.last_hash = event["seq"], event["hash"]
         self.pending.append(event)
+        self._body_texts[event["seq"]] = canon_text(event["body"])  # as the journal stores it
         return event
 
     def _next(self, series: str) -> str:
@@ -161,6 +164,19 @@ class SimulatedDevice:
                                 sent_at=stamp)
             bodies.append(sign_batch(self.key, batch))
         return bodies
+
+    def wire_batches(self, max_events: int = MAX_EVENTS, *, sent_at: datetime | None = None) -> list[bytes]:
+        """`batches` as the outlet sends them: canonical request bytes built from the bodies' stored text."""
+        if self.device_id is None or self.outlet_id is None:
+            raise RuntimeError("enrol the device before it uploads")
+        stamp = outlet_time(sent_at or datetime.now(timezone.utc))
+        wires = []
+        for start in range(0, len(self.pending), max_events):
+            events = self.pending[start:start + max_events]
+            wires.append(signed_wire(self.key, device_id=self.device_id, outlet_id=self.outlet_id, events=events,
+                                     batch_id=self._uuid(), sent_at=stamp,
+                                     body_texts=[self._body_texts[event["seq"]] for event in events]))
+        return wires
 
     def acknowledge(self, acked_through: int) -> None:
         """Forget the events the city acknowledged (`acked_through` of a `200`)."""

@@ -20,10 +20,15 @@ def carried_prefix(connection: Connection, *, outlet_id: str, device_id: str,
                    events: Sequence[dict[str, Any]]) -> tuple[int, str | None]:
     """How many leading `events` another device of the outlet already holds with the same id, seq and hash,
     and which device holds the last of them."""
-    rows = connection.execute(
-        select(journal_event.c.event_id, journal_event.c.device_id, journal_event.c.seq, journal_event.c.hash)
-        .where(journal_event.c.event_id.in_([event["event_id"] for event in events]),
-               journal_event.c.outlet_id == outlet_id)).all()
+    columns = (journal_event.c.event_id, journal_event.c.device_id, journal_event.c.seq, journal_event.c.hash)
+    # Every new device's first upload asks; almost always the first event is not carried, and one key lookup says
+    # so (the IN list of a whole batch cost ~8 ms on PostgreSQL).
+    if not events or connection.execute(select(journal_event.c.event_id).where(
+            journal_event.c.event_id == events[0]["event_id"], journal_event.c.outlet_id == outlet_id)).first() is None:
+        return 0, None
+    rows = connection.execute(select(*columns).where(
+        journal_event.c.event_id.in_([event["event_id"] for event in events]),
+        journal_event.c.outlet_id == outlet_id)).all()
     found = {row.event_id: row for row in rows}
     count, source = 0, None
     for event in events:
@@ -58,5 +63,6 @@ def carry_over(connection: Connection, *, outlet_id: str, device_id: str, source
         outlet_id=outlet_id, device_id=device_id, seq=seq, kind="restored", created_at=now,
         detail=f"Perangkat {names.get(device_id, device_id)!r} melanjutkan jurnal perangkat "
                f"{names.get(source, source)!r} dari seq {seq} (basis data gerai dipulihkan dari cadangan). "
-               f"{max(old_last - seq, 0)} peristiwa perangkat lama sesudah seq {seq} tidak ada lagi di gerai; "
-               "semuanya tetap tersimpan di server dan tidak dihitung ganda."))
+               f"{max(old_last - seq, 0)} peristiwa perangkat lama sesudah seq {seq} tidak ada di cadangan itu; "
+               "semuanya tetap tersimpan di server, gerai dapat mengambilnya kembali, dan tidak ada yang "
+               "dihitung ganda."))

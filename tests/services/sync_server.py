@@ -92,3 +92,21 @@ def put_back(copy: Path, database: Path) -> None:
     for suffix in ("-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(copy, database)
+
+
+def linked_demo_till(city: CityServer, data_dir: Path, clock: Any) -> tuple[Any, dict[str, str], str]:
+    """A demo outlet in `data_dir` with its shift open, enrolled at `city` as a new outlet's till.
+
+    Returns (ctx, the outlet as `city.new_outlet` made it, the device id)."""
+    from kkmp_pos.services.context import open_context
+    from kkmp_pos.services.demo import seed_demo
+    from kkmp_pos.services.outlet import default_cashier
+    from kkmp_pos.services.shifts import open_shift
+    from kkmp_pos.services.sync_link import enroll
+
+    outlet = city.new_outlet()
+    ctx = open_context(data_dir, clock=clock)
+    seed_demo(ctx)
+    open_shift(ctx, cashier_id=default_cashier(ctx).id, counts={100_000: 1})
+    device = enroll(ctx, city.url, outlet["enrolment_code"], "Kasir 1", client_factory=quick_client).device_id
+    return ctx, outlet, device

@@ -76,6 +76,25 @@ def test_a_3kg_refill_records_the_buyer_and_swaps_a_cylinder(ctx: PosContext) ->
     assert verify_journal(ctx.engine) is None
 
 
+@pytest.mark.usefixtures("buyer")
+def test_a_gerai_that_is_no_sub_pangkalan_cannot_sell_subsidised_3kg(ctx: PosContext) -> None:
+    from dataclasses import replace
+
+    from kkmp_pos.services.settings import load_settings, save_settings
+
+    save_settings(ctx, replace(load_settings(ctx), lpg_sub_pangkalan=False))
+    with pytest.raises(InvalidInput, match="bukan sub-pangkalan"):
+        _sell(ctx, REFILL_3KG)
+    with ctx.engine.connect() as connection:  # nothing of the refused sale was written
+        assert connection.execute(select(func.count()).select_from(JournalEvent)
+                                  .where(JournalEvent.type == "sale")).scalar() == 0
+    assert _cylinders(ctx, "3kg") == (0, 0)
+    _sell(ctx, REFILL_12KG, 1, buyer_nik=None)  # non-subsidised LPG is any gerai's trade
+    save_settings(ctx, replace(load_settings(ctx), lpg_sub_pangkalan=True))
+    _sell(ctx, REFILL_3KG)
+    assert _cylinders(ctx, "3kg") == (-1, 1)
+
+
 def test_a_12kg_refill_needs_no_nik_and_moves_its_own_size(ctx: PosContext) -> None:
     _sell(ctx, REFILL_12KG, 1, buyer_nik=None)
     assert _cylinders(ctx, "12kg") == (-1, 1)

@@ -174,6 +174,16 @@ def test_receipt_document_carries_the_footer_from_settings(ctx: PosContext) -> N
     assert receipt_document(ctx, sale.sale_id) == receipt_document(ctx, sale.sale_id)
 
 
+def test_a_pkp_cooperatives_receipts_print_its_npwp_and_others_do_not(ctx: PosContext) -> None:
+    sale = sell(ctx)
+    assert not any("NPWP" in line for line in receipt_preview(ctx, sale.sale_id))
+    save_settings(ctx, replace(load_settings(ctx), pkp=True, npwp="012345678901234"))
+    lines = [line.strip() for line in receipt_preview(ctx, sale.sale_id, copy=True)]
+    assert 0 < lines.index("NPWP 012345678901234") < lines.index("-" * 32)  # in the header, under the address
+    save_settings(ctx, replace(load_settings(ctx), pkp=False))  # the number stays stored, but is not printed
+    assert not any("NPWP" in line for line in receipt_preview(ctx, sale.sale_id))
+
+
 def test_no_printer_configured_prints_nothing_but_the_test_page_says_so(ctx: PosContext) -> None:
     assert load_settings(ctx).printer_uri == "none"
     print_receipt(ctx, sell(ctx).sale_id)  # the sale goes on without paper

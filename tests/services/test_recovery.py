@@ -142,21 +142,14 @@ def test_the_command_line_says_in_indonesian_when_the_folder_cannot_be_written(
 def test_after_a_restore_the_city_keeps_the_old_chain_and_never_counts_a_sale_twice(tmp_path: Path) -> None:
     from sqlalchemy import text
 
-    from kkmp_pos.services.demo import seed_demo
-    from kkmp_pos.services.outlet import default_cashier
-    from kkmp_pos.services.shifts import open_shift
     from kkmp_pos.services.sync_link import enroll
     from kkmp_pos.services.sync_round import run_sync_round
     from kkmp_pos.services.sync_upload import last_seq as last_journal_seq
-    from tests.services.sync_server import quick_client, running_city
+    from tests.services.sync_server import linked_demo_till, quick_client, running_city
 
     with running_city(tmp_path) as city:
-        outlet = city.new_outlet()
         data_dir = tmp_path / "data"
-        ctx = open_context(data_dir, clock=ticking_clock())
-        seed_demo(ctx)
-        open_shift(ctx, cashier_id=default_cashier(ctx).id, counts={100_000: 1})
-        old = enroll(ctx, city.url, outlet["enrolment_code"], "Kasir 1", client_factory=quick_client).device_id
+        ctx, outlet, old = linked_demo_till(city, data_dir, ticking_clock())
         sell(ctx, MINYAKITA)
         make_backup(ctx, "manual")
         sell(ctx, INDOMIE)  # reaches the city, then the disk fails before the next backup

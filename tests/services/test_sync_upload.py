@@ -21,9 +21,12 @@ from kkmp_pos.services.demo import DEMO_PINS
 from kkmp_pos.services.journal import append_event
 from kkmp_pos.services.sync_link import enroll, link_status, load_identity, load_sync_settings
 from kkmp_pos.services.sync_round import run_sync_round, sync_status
-from kkmp_pos.services.sync_upload import clear_block, last_seq, read_events, upload_round, wire_size
+from kkmp_pos.services.sync_upload import clear_block, last_seq, read_pending, upload_round
 from kkmp_pos.store.db import DB_FILENAME
-from sync.protocol.batch import MAX_BODY_BYTES, build_batch, sign_batch
+from sync.client.transport import compress_body, encode_body
+from sync.protocol.batch import MAX_BODY_BYTES, ProtocolError, build_batch, sign_batch, signed_wire
+from sync.protocol.canonical import canon
+from sync.protocol.keys import generate_private_key
 from tests.conftest import TEST_MOMENT
 from tests.services.sync_server import CityServer, copy_database, put_back, quick_client, running_city
 
@@ -187,18 +190,34 @@ def test_big_events_go_in_batches_under_the_size_limit(ctx: PosContext, city: Ci
         for _ in range(300):  # ~6 KB of incompressible text each: 300 events are well over 1 MiB gzipped
             append_event(uow.connection, type="note", body={"text": secrets.token_hex(3000)}, at=ctx.clock())
         uow.commit()
-    first = read_events(ctx, last_seq(ctx) - 299)
+    first, texts = read_pending(ctx, last_seq(ctx) - 299)
     identity = load_identity(ctx)
     assert identity is not None
-    body = sign_batch(identity.private_key, build_batch(
-        device_id=device, outlet_id=link_status(ctx).outlet_id, events=first, batch_id=str(uuid.uuid4()),
-        sent_at="2026-11-30T02:15:00Z"))
-    assert wire_size(body) > MAX_BODY_BYTES
+    wire = signed_wire(identity.private_key, device_id=device, outlet_id=link_status(ctx).outlet_id, events=first,
+                       batch_id=str(uuid.uuid4()), sent_at="2026-11-30T02:15:00Z", body_texts=texts)
+    assert len(compress_body(wire)) > MAX_BODY_BYTES
     outcome = run_sync_round(ctx, quick_client)
     assert (outcome.state, outcome.upload.sent) == ("online", 300)
     assert city.events(device) == last_seq(ctx)
     sizes = city.scalar("SELECT max(to_seq - from_seq + 1) FROM upload_batch WHERE device_id = :d", d=device)
     assert sizes < 300
+
+
+def test_the_batch_bytes_built_from_the_journal_text_are_the_signed_body_in_canonical_form(ctx: PosContext) -> None:
+    """The upload joins each body's stored text instead of encoding it again: byte for byte what
+    `build_batch` + `sign_batch` + canonical encoding make of the same events."""
+    sell(ctx, 3)
+    events, texts = read_pending(ctx, 1)
+    assert len(events) >= 3 and texts == [canon(event["body"]).decode() for event in events]
+    key = generate_private_key()
+    fields = {"device_id": str(uuid.uuid4()), "outlet_id": str(uuid.uuid4()), "batch_id": str(uuid.uuid4()),
+              "sent_at": "2026-11-30T02:15:00Z"}
+    wire = signed_wire(key, events=events, body_texts=texts, **fields)
+    assert wire == encode_body(sign_batch(key, build_batch(events=events, **fields)))
+    tampered = [*texts[:-1], texts[-1].replace("}", ',"x":1}', 1)]
+    with pytest.raises(ProtocolError) as caught:
+        signed_wire(key, events=events, body_texts=tampered, **fields)
+    assert caught.value.code == "bad_hash"
 
 
 def test_a_revoked_device_with_nothing_to_send_learns_it_from_the_master_pull(ctx: PosContext,

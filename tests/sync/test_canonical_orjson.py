@@ -182,6 +182,39 @@ def test_floats_big_integers_and_lone_surrogates_are_still_refused(token: bytes,
     assert caught.value.code == code
 
 
+floats = st.floats(allow_nan=False, allow_infinity=False)
+with_a_float = st.recursive(floats, lambda inner: st.one_of(  # every value holds at least one float
+    st.tuples(inner, st.lists(in_range, max_size=3), st.integers(0, 3)).map(
+        lambda t: [*t[1][:t[2]], t[0], *t[1][t[2]:]]),
+    st.tuples(strings, inner, st.dictionaries(strings, in_range, max_size=3)).map(
+        lambda t: {**t[2], t[0]: t[1]})), max_leaves=10)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(in_range, with_a_float)
+def test_a_float_anywhere_is_refused_whichever_parser_reads_it(payload: Any, floaty: Any) -> None:
+    """orjson parses floats without a hook: the number-shape scan must find every one of them."""
+    # canon refuses floats, so the float is spelled into the canonical bytes as json.dumps writes it.
+    raw = canon(signed_body([payload, "FLOAT"])).replace(b'"FLOAT"', reference(floaty))
+    parsed = parse_body(raw)
+    assert type(parsed) is not _Parsed
+    with pytest.raises(ProtocolError) as caught:
+        validate_body(parsed, PUBLIC)
+    assert caught.value.code == "float_not_allowed"
+
+
+number_text = st.text(st.sampled_from(list(":,[]{}-+.eE0123456789\"\\ ")), min_size=1, max_size=16)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(number_text, min_size=1, max_size=4))
+def test_float_like_text_inside_strings_is_still_accepted(texts: list[str]) -> None:
+    """`"x":"1.5,"` spells a float's shape inside a string: at worst the body takes the strict path."""
+    body = signed_body({text: text for text in texts})
+    batch = validate_body(parse_body(canon(body)), PUBLIC)
+    assert batch.events[0]["body"]["x"] == {text: text for text in texts}
+
+
 @pytest.mark.parametrize("number", [INT_MIN, INT_MAX, 10**18, -(10**18)])
 def test_the_64_bit_bounds_themselves_pass(number: int) -> None:
     body = signed_body(number)

@@ -19,6 +19,7 @@ from sync.protocol.batch import (
     STATUS,
     ProtocolError,
     ValidBatch,
+    _Parsed,
     build_batch,
     check_chain,
     check_shape,
@@ -416,3 +417,27 @@ def test_receipt_round_trip_and_tampering(journal: list[dict[str, Any]]) -> None
         assert info.value.code == "bad_receipt"
     # master_latest_version is outside the signature by the contract, so it can change without breaking it
     verify_ack(server.public_key(), device_id=DEVICE_ID, ack={**ack, "master_latest_version": 4})
+
+
+def test_a_simulated_days_wire_batches_are_its_signed_batches_in_canonical_form() -> None:
+    """`signed_wire` (each body's stored text joined, one pass) makes exactly the bytes of build_batch +
+    sign_batch + canonical encoding, and the server's fast path reads them back."""
+    from datetime import date, datetime, timezone
+
+    from sync.client.transport import encode_body
+    from sync.server.simulate import DayPlan, SimulatedDevice, load_catalog
+
+    till = SimulatedDevice(seed=5, catalog=load_catalog())
+    till.device_id, till.outlet_id = str(uuid.uuid4()), str(uuid.uuid4())
+    till.simulate_day(date(2026, 11, 27), DayPlan(sales=60, refund_rate=0.05, stock_receipt=True,
+                                                  lpg_delivery=True, stock_count=True))
+    moment = datetime(2026, 11, 27, 12, tzinfo=timezone.utc)
+    state = till.rng.getstate()
+    wires = till.wire_batches(40, sent_at=moment)
+    till.rng.setstate(state)  # the same batch ids again
+    assert wires == [encode_body(body) for body in till.batches(40, sent_at=moment)]
+    assert len(wires) > 1
+    for wire in wires:
+        parsed = parse_body(wire)
+        assert type(parsed) is _Parsed
+        assert validate_body(parsed, till.public_key).device_id == till.device_id

@@ -10,10 +10,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
+from kkmp_pos.i18n import set_language
 from kkmp_pos.services.approvals import ApprovalGrant
+from kkmp_pos.services.auth import login
 from kkmp_pos.services.context import PosContext
+from kkmp_pos.services.demo import DEMO_PINS
 from kkmp_pos.services.settings import load_settings, save_settings
+from kkmp_pos.services.sync_link import ClientFactory
 from kkmp_pos.ui.approval_dialog import ApprovalDialog
+from kkmp_pos.ui.main_window import MainWindow
 from kkmp_pos.ui.till import TillWidget
 
 D = TypeVar("D", bound=QDialog)
@@ -66,3 +71,17 @@ def use_printer(ctx: PosContext, uri: str) -> None:
 
 def use_file_printer(ctx: PosContext, path: Path) -> None:
     use_printer(ctx, f"file:{path}")
+
+
+def logged_in_window(qtbot: QtBot, ctx: PosContext, username: str,
+                     client_factory: ClientFactory | None = None) -> MainWindow:
+    """The till window of a demo user (by their demo PIN), shown, with the keyboard at the scan field."""
+    set_language("id")
+    main = MainWindow(ctx, login(ctx, username, DEMO_PINS[username]))
+    if client_factory is not None:
+        main.sync_status.client_factory = client_factory
+    qtbot.addWidget(main)
+    main.show()
+    main.activateWindow()
+    qtbot.waitUntil(lambda: main.till.scan_input.hasFocus())
+    return main

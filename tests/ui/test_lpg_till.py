@@ -124,6 +124,21 @@ def test_a_member_card_scanned_into_the_nik_field_fills_the_buyer(qtbot: QtBot, 
     assert till.cart_model.cart.lines[0].lpg_buyer == buyer.ref()
 
 
+def test_a_gerai_that_is_no_sub_pangkalan_refuses_the_3kg_scan_and_sells_12kg(qtbot: QtBot, window: MainWindow,
+                                                                            ctx: PosContext) -> None:
+    from dataclasses import replace
+
+    from kkmp_pos.services.settings import load_settings, save_settings
+
+    save_settings(ctx, replace(load_settings(ctx), lpg_sub_pangkalan=False))
+    till = window.till
+    scan(qtbot, till, REFILL_3KG)
+    assert till.active_dialog is None and till.cart_model.rowCount() == 0  # no NIK asked, nothing added
+    assert "bukan sub-pangkalan" in till.messages.text()
+    scan(qtbot, till, REFILL_12KG)
+    assert till.cart_model.rowCount() == 1
+
+
 def test_a_12kg_refill_is_added_without_asking_a_nik(qtbot: QtBot, window: MainWindow) -> None:
     till = window.till
     scan(qtbot, till, REFILL_12KG)

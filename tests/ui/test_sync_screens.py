@@ -13,11 +13,8 @@ from pytestqt.qtbot import QtBot
 from kkmp_pos.domain.cart import Cart
 from kkmp_pos.domain.clock import fixed_clock
 from kkmp_pos.domain.payment import cash_payment
-from kkmp_pos.i18n import set_language
 from kkmp_pos.services import catalog, outlet, sales
-from kkmp_pos.services.auth import login
 from kkmp_pos.services.context import PosContext, open_context
-from kkmp_pos.services.demo import DEMO_PINS
 from kkmp_pos.services.shifts import current_shift
 from kkmp_pos.services.sync_link import enroll, link_status
 from kkmp_pos.services.sync_round import run_sync_round, sync_status
@@ -28,7 +25,7 @@ from kkmp_pos.ui.shift_dialogs import CloseShiftDialog
 from kkmp_pos.ui.sync_dialog import SyncLinkDialog
 from tests.conftest import TEST_MOMENT
 from tests.services.sync_server import CityServer, copy_database, put_back, quick_client, running_city
-from tests.ui.helpers import open_dialog, wait_closed
+from tests.ui.helpers import logged_in_window, open_dialog, wait_closed
 
 
 @pytest.fixture
@@ -37,20 +34,9 @@ def city(tmp_path: Path) -> Iterator[CityServer]:
         yield server
 
 
-def _window(qtbot: QtBot, ctx: PosContext, username: str) -> MainWindow:
-    set_language("id")
-    main = MainWindow(ctx, login(ctx, username, DEMO_PINS[username]))
-    main.sync_status.client_factory = quick_client
-    qtbot.addWidget(main)
-    main.show()
-    main.activateWindow()
-    qtbot.waitUntil(lambda: main.till.scan_input.hasFocus())
-    return main
-
-
 @pytest.fixture
 def manager_window(qtbot: QtBot, ctx: PosContext) -> Iterator[MainWindow]:
-    main = _window(qtbot, ctx, "manajer")
+    main = logged_in_window(qtbot, ctx, "manajer", quick_client)
     yield main
     main.close()
     assert main.tasks.wait_for_done(10_000)
@@ -112,7 +98,7 @@ def test_sinkron_sekarang_sends_what_waits_and_the_count_drops(
         qtbot: QtBot, ctx: PosContext, city: CityServer) -> None:
     enroll(ctx, city.url, city.new_outlet()["enrolment_code"], "Kasir 1", client_factory=quick_client)
     device = link_status(ctx).device_id
-    main = _window(qtbot, ctx, "kasir")
+    main = logged_in_window(qtbot, ctx, "kasir", quick_client)
     try:
         bar = main.sync_status
         assert not bar.link_action.isEnabled() and bar.sync_action.isEnabled()
@@ -165,7 +151,7 @@ def test_a_refused_device_turns_the_status_red_for_the_cashier_without_a_box(
 
     status = enroll(ctx, city.url, city.new_outlet()["enrolment_code"], "Kasir 1", client_factory=quick_client)
     revoke_device(city.engine, status.device_id)
-    main = _window(qtbot, ctx, "kasir")
+    main = logged_in_window(qtbot, ctx, "kasir", quick_client)
     try:
         bar = main.sync_status
         bar.sync_now()
@@ -198,7 +184,7 @@ def _fork(ctx: PosContext, city: CityServer, tmp_path: Path) -> PosContext:
 def test_a_fork_alerts_the_manager_once_and_resolving_needs_a_confirmation(
         qtbot: QtBot, ctx: PosContext, city: CityServer, tmp_path: Path) -> None:
     restored = _fork(ctx, city, tmp_path)
-    main = _window(qtbot, restored, "manajer")
+    main = logged_in_window(qtbot, restored, "manajer", quick_client)
     try:
         bar = main.sync_status
         bar.sync_action.trigger()

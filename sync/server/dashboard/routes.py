@@ -20,7 +20,8 @@ from sync.server.audit_export import audit_csv
 from sync.server.clock import utc_now
 from sync.server.dashboard import charts, formatting, queries, sessions
 from sync.server.dashboard.csv_export import overview_csv, sales_csv
-from sync.server.dashboard.users import LoginThrottle, check_password
+from sync.server.dashboard.lockout import LoginLockout
+from sync.server.dashboard.users import check_password
 from sync.server.tokens import new_secret
 
 MAX_FORM_BYTES = 16 * 1024
@@ -97,7 +98,7 @@ class Dashboard:
     def __init__(self, engine: Engine, now: Callable[[], datetime]) -> None:
         self.engine = engine
         self.now = now
-        self.throttle = LoginThrottle()
+        self.throttle = LoginLockout(engine)  # in the database: every server process sees the same lock
 
     # --- login / logout ----------------------------------------------------------------------------------
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, insert, select
 
@@ -77,35 +75,3 @@ def check_password(engine: Engine, username: str, password: str) -> Viewer | Non
     if not verify_password(password, row.password_hash) or not row.active:
         return None
     return Viewer(row.id, row.username, row.role, row.outlet_id)
-
-
-class LoginThrottle:
-    """5 failed logins for one username lock it for 60 s (per server process: kept in memory)."""
-
-    def __init__(self, *, limit: int = 5, lock_seconds: int = 60, max_entries: int = 10_000) -> None:
-        self.limit = limit
-        self.lock = timedelta(seconds=lock_seconds)
-        self.max_entries = max_entries
-        self._failures: dict[str, tuple[int, datetime | None]] = {}
-        self._mutex = threading.Lock()
-
-    def locked(self, username: str, now: datetime) -> bool:
-        with self._mutex:
-            _count, until = self._failures.get(username.strip().lower(), (0, None))
-            return until is not None and now < until
-
-    def failed(self, username: str, now: datetime) -> None:
-        key = username.strip().lower()
-        with self._mutex:
-            if len(self._failures) >= self.max_entries:
-                # A flood of invented names must not grow memory without end: forget the unlocked ones.
-                self._failures = {k: v for k, v in self._failures.items() if v[1] is not None and now < v[1]}
-            count, until = self._failures.get(key, (0, None))
-            if until is not None and now >= until:
-                count, until = 0, None
-            count += 1
-            self._failures[key] = (0, now + self.lock) if count >= self.limit else (count, until)
-
-    def succeeded(self, username: str) -> None:
-        with self._mutex:
-            self._failures.pop(username.strip().lower(), None)

@@ -77,7 +77,8 @@ device = Table(
 
 journal_event = Table(
     "journal_event", metadata,
-    Column("device_id", ID, ForeignKey("device.id"), nullable=False),
+    # No foreign key to device (migration 0004): ingest stores events only for the device row it holds locked.
+    Column("device_id", ID, nullable=False),
     Column("seq", BigInteger, nullable=False),
     Column("event_id", ID, nullable=False),
     Column("outlet_id", ID, nullable=False),
@@ -217,4 +218,14 @@ dashboard_session = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", TIME, nullable=False),
     Column("expires_at", TIME, nullable=False),
+)
+
+dashboard_login_failure = Table(
+    "dashboard_login_failure", metadata,
+    # Failed dashboard logins per username (lower-cased, at most 64 chars), shared by every server process:
+    # 5 in a row lock the name for 60 s (sync/server/dashboard/lockout.py).
+    Column("username", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("locked_until", TIME),
+    Column("updated_at", TIME, nullable=False, index=True),
 )

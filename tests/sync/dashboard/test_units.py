@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sync.server.dashboard import charts, formatting
 from sync.server.dashboard.csv_export import _safe
 from sync.server.dashboard.passwords import hash_password, verify_password
-from sync.server.dashboard.users import LoginThrottle, check_password, create_user
+from sync.server.dashboard.users import check_password, create_user
 from sync.server.store.schema import dashboard_user
 from tests.sync.dashboard.conftest import OUTLET_A, PASSWORD
 
@@ -58,25 +58,6 @@ def test_create_user_refuses_with_an_indonesian_message(city, kwargs, message) -
 
 def test_known_password_still_logs_in_after_refusals(city) -> None:
     assert check_password(city.engine, "dinas.kota", PASSWORD) is not None
-
-
-def test_throttle_locks_after_five_failures_and_forgets_on_success() -> None:
-    throttle = LoginThrottle()
-    now = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
-    for _ in range(4):
-        throttle.failed("Budi", now)
-    assert not throttle.locked("budi", now)
-    throttle.succeeded("budi")
-    for _ in range(4):
-        throttle.failed("budi", now)
-    assert not throttle.locked("budi", now)  # success reset the count
-    throttle.failed("budi", now)
-    assert throttle.locked("BUDI", now + timedelta(seconds=59))
-    assert not throttle.locked("budi", now + timedelta(seconds=60))
-    small = LoginThrottle(max_entries=3)
-    for name in ("a", "b", "c", "d", "e"):
-        small.failed(name, now)
-    assert len(small._failures) <= 3
 
 
 def test_indonesian_money_quantity_percent_and_time() -> None:

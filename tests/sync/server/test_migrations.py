@@ -27,7 +27,7 @@ def _diff(engine) -> list:  # type: ignore[no-untyped-def]
         return compare_metadata(MigrationContext.configure(connection, opts=opts), metadata)
 
 
-HEAD = "0002"
+HEAD = "0004"
 
 
 def test_one_head() -> None:
