@@ -33,7 +33,7 @@ from sync.protocol.keys import sign, sign_canonical, verify_canonical
 __all__ = [
     "BATCH_FIELDS", "BODY_FIELDS", "MAX_BODY_BYTES", "MAX_EVENTS", "STATUS", "ProtocolError", "ValidBatch",
     "build_batch", "check_chain", "check_shape", "is_hex64", "is_rfc3339", "is_uuid", "parse_body", "sign_batch",
-    "signed_wire", "validate_body",
+    "signed_wire", "unchecked_batch", "validate_body",
 ]
 
 MAX_EVENTS: Final = 500
@@ -323,6 +323,18 @@ class ValidBatch:
             return canon(self.events[index]["body"], checked=False).decode("utf-8")
         piece = self.canonical_events[index]
         return piece[len(b'{"body":'):piece.rfind(b',"device_time":"')].decode("utf-8")
+
+
+def unchecked_batch(body: Any) -> ValidBatch | None:
+    """A canonical `parse_body` result's batch exactly as sent, with nothing checked yet, for a server that
+    checks it (`validate_body`) while it stores it and keeps nothing unless the checks pass; None for a body
+    the strict path parsed. Fields may hold anything: use them only inside what the checks can undo."""
+    if type(body) is not _Parsed or not body.intact():
+        return None
+    batch = body.batch
+    return ValidBatch(device_id=batch["device_id"], outlet_id=batch["outlet_id"], batch_id=batch["batch_id"],
+                      from_seq=batch["from_seq"], prev_hash=batch["prev_hash"], sent_at=batch["sent_at"],
+                      events=tuple(body.events), sig=body.sig, canonical_events=tuple(body.pieces))
 
 
 def check_shape(body: Any, *, walk: bool = True) -> dict[str, Any]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -12,7 +13,7 @@ from sqlalchemy import Connection, Engine, case, func, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DataError, IntegrityError
 
-from sync.protocol.batch import MAX_BODY_BYTES, ValidBatch, parse_body, validate_body
+from sync.protocol.batch import MAX_BODY_BYTES, ValidBatch, parse_body, unchecked_batch, validate_body
 from sync.protocol.errors import ProtocolError
 from sync.protocol.receipts import build_ack
 from sync.server.clock import rfc3339, utc_now
@@ -100,8 +101,13 @@ def ingest_upload(engine: Engine, *, device_id: str, authorization: str | None, 
         # BEGIN/COMMIT. A refusal raised anywhere rolls it back: nothing of the batch stays.
         with engine.begin() as connection:
             caller = device_for_token(connection, authorization, device_id, lock=True)
-            batch = _checked_batch(caller, raw_body, content_encoding)
-            acked_through, last_hash, master = _ingest(connection, batch, caller, now)
+            body = _parsed(decode_body(raw_body, content_encoding))
+            sent = unchecked_batch(body)
+            if sent is None:  # not spelled canonically: checked before anything else
+                batch, check = _checked_batch(caller, body), None
+            else:  # checked while PostgreSQL stores the rows; nothing is kept unless the checks pass
+                batch, check = sent, partial(_checked_batch, caller, body)
+            acked_through, last_hash, master = _ingest(connection, batch, caller, now, check)
     except _Conflict as conflict:
         _record_conflict(engine, conflict.device.id, conflict.device.outlet_id, conflict, now)
         raise conflict.error from None
@@ -116,11 +122,17 @@ def ingest_upload(engine: Engine, *, device_id: str, authorization: str | None, 
                      server_time=rfc3339(now), master_latest_version=master)
 
 
-def _checked_batch(caller: DeviceRecord, raw_body: bytes, content_encoding: str | None) -> ValidBatch:
-    """The body decoded and put through every protocol check, then matched to the caller's device and outlet."""
-    data = decode_body(raw_body, content_encoding)
+def _parsed(data: bytes) -> Any:
     try:
-        batch = validate_body(parse_body(data), caller.public_key)
+        return parse_body(data)
+    except ProtocolError as exc:
+        raise ApiError.from_protocol(exc) from None
+
+
+def _checked_batch(caller: DeviceRecord, body: Any) -> ValidBatch:
+    """The parsed body put through every protocol check, then matched to the caller's device and outlet."""
+    try:
+        batch = validate_body(body, caller.public_key)
     except ProtocolError as exc:
         raise ApiError.from_protocol(exc) from None
     if batch.device_id != caller.id:
@@ -133,8 +145,32 @@ def _checked_batch(caller: DeviceRecord, raw_body: bytes, content_encoding: str 
     return batch
 
 
-def _ingest(connection: Connection, batch: ValidBatch, current: DeviceRecord,
-            now: datetime) -> tuple[int, str, int]:
+def _ingest(connection: Connection, batch: ValidBatch, current: DeviceRecord, now: datetime,
+            check: Callable[[], object] | None = None) -> tuple[int, str, int]:
+    """Store `batch` and its effects; with `check`, `batch` is as sent and `check` runs the protocol's checks
+    while the rows are copied, or, should anything fail before they ran, first: a malformed batch is answered
+    as its first failed check says, never by what its malformation did to the storing. Nothing is kept
+    either way unless the checks pass (the caller's transaction)."""
+    checked = check is None
+
+    def ensure_checked() -> None:
+        nonlocal checked
+        if not checked:
+            checked = True
+            assert check is not None
+            check()
+
+    try:
+        result = _store(connection, batch, current, now, ensure_checked)
+        ensure_checked()  # a batch of duplicates only stores nothing, yet is answered only once checked
+    except Exception:
+        ensure_checked()
+        raise
+    return result
+
+
+def _store(connection: Connection, batch: ValidBatch, current: DeviceRecord, now: datetime,
+           ensure_checked: Callable[[], None]) -> tuple[int, str, int]:
     last_seq, last_hash = current.last_seq, current.last_hash
     new: Sequence[dict[str, Any]] = batch.events
     if batch.from_seq <= last_seq:
@@ -182,6 +218,7 @@ def _ingest(connection: Connection, batch: ValidBatch, current: DeviceRecord,
         collected: list[Any] = []
 
         def collect() -> None:  # while PostgreSQL stores the rows
+            ensure_checked()
             collected.append(collect_facts(outlet_id=current.outlet_id, device_id=current.id, events=new, now=now))
 
         if store_rows(connection, rows, meanwhile=collect) != len(rows):

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, insert, select
 
 from sync.protocol.batch import build_batch, sign_batch
 from sync.protocol.canonical import GENESIS_HASH, canon, seal_event
-from sync.protocol.keys import generate_private_key, public_key_b64
+from sync.protocol.keys import generate_private_key, public_key_b64, sign
 from sync.protocol.receipts import verify_ack
 from sync.server.clock import rfc3339
 from sync.server.errors import ApiError
@@ -384,6 +384,35 @@ def test_bad_signature_hash_and_chain_are_400(engine: Engine) -> None:
     del skipping["events"][1]
     refused(lambda: dev.upload(raw=canon(sign_batch(dev.key, skipping))), 400, "bad_chain")
     assert stored(engine) == []
+
+
+def test_a_canonical_batch_checked_while_it_is_copied_is_answered_by_its_first_failed_check(engine: Engine) -> None:
+    """Canonical batches are checked while PostgreSQL copies their rows: values the database cannot even store
+    (a NUL, a seq that is no number) or a batch that also leaves a gap are still answered by the check that
+    fails first in SYNC_PROTOCOL.md's order, and nothing of them, no flag either, is kept."""
+    dev = Device(engine)
+    for _ in range(3):
+        dev.add("sale", sale())
+    dev.upload(1, 1)
+
+    def signed_as_is(events: list[dict[str, Any]]) -> bytes:
+        batch = {"device_id": dev.id, "outlet_id": dev.outlet_id, "batch_id": str(uuid.uuid4()),
+                 "from_seq": events[0]["seq"], "prev_hash": events[0]["prev_hash"], "sent_at": rfc3339(NOW),
+                 "events": events}
+        return canon({"batch": batch, "sig": sign(dev.key, batch)})
+
+    rest = json.loads(canon(dev.journal[1:]))
+    with_nul = json.loads(canon(rest))
+    with_nul[1]["type"] = "sale\x00"
+    refused(lambda: dev.upload(raw=signed_as_is(with_nul)), 400, "bad_hash")  # the hash covers the type
+    not_a_number = json.loads(canon(rest))
+    not_a_number[1]["seq"] = "tiga"
+    refused(lambda: dev.upload(raw=signed_as_is(not_a_number)), 422, "bad_shape")
+    gap_and_bad_hash = json.loads(canon(rest[1:]))  # starts at seq 3 where 2 is due, and is tampered
+    gap_and_bad_hash[0]["body"]["total"] = 1
+    refused(lambda: dev.upload(raw=signed_as_is(gap_and_bad_hash)), 400, "bad_hash")
+    assert stored(engine, dev.id) == [1] and flags(engine, "gap") == []
+    assert dev.upload(raw=signed_as_is(rest))["acked_through"] == 3  # the untouched events still go in
 
 
 @pytest.mark.parametrize(("raw", "encoding", "status", "code"), [
