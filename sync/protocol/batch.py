@@ -176,8 +176,8 @@ def _parse_canonical(raw: bytes) -> _Parsed | None:
 
     Byte equality with canon proves no duplicate keys; `_FLOAT` (or the standard parser's hook) refused
     floats; UTF-8 encoding refused lone surrogates; the digit runs bound every integer and the bracket counts
-    the depth. So `_walk` would
-    pass the body, and each event's canonical bytes are at hand for its hash and for the signature.
+    the depth. So `_walk` would pass the body, and each event's canonical bytes are at hand for its hash and
+    for the signature.
     """
     if not raw.startswith(b'{"batch":{"batch_id":'):  # not canonical (or not a batch): no need to parse twice
         return None
@@ -292,7 +292,8 @@ def _check_event(event: Any, index: int) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ValidBatch:
-    """A batch that passed shape, signature, hash and chain checks; events in seq order."""
+    """A batch that passed shape, signature, hash and chain checks; events in seq order (or, made by
+    `unchecked_batch`, one as sent, to be checked before anything done with it is kept)."""
 
     device_id: str
     outlet_id: str

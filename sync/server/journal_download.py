@@ -1,8 +1,8 @@
 """`GET /v1/outlets/{id}/journal`: a device's stored events, signed, for a till restored from a backup.
 
-An extension of SYNC_PROTOCOL.md version 1 (README "Mengunduh jurnal perangkat lama"). A till restored from an
-old backup and enrolled again as a new device asks for the events its old device uploaded after the backup,
-so the sales, stock and cash the city already holds come back to the till. Only a current (active) device of
+An extension of SYNC_PROTOCOL.md version 1 (README "Taking back the city's events after a restore"). A till
+restored from an old backup and enrolled again as a new device asks for the events its old device uploaded
+after the backup, so the sales, stock and cash the city already holds come back to the till. Only a current (active) device of
 the same outlet may read, and only devices of its own outlet. Every event is rebuilt exactly as it was
 uploaded: the body is stored as its canonical text, so parsing it back gives the same `canon` bytes and the
 event's hash verifies; the client checks the chain and the server's signature before applying anything.

@@ -181,6 +181,7 @@ class SimulatedDevice:
     def acknowledge(self, acked_through: int) -> None:
         """Forget the events the city acknowledged (`acked_through` of a `200`)."""
         self.pending = [event for event in self.pending if event["seq"] > acked_through]
+        self._body_texts = {seq: text for seq, text in self._body_texts.items() if seq > acked_through}
 
     # -- a business day ----------------------------------------------------------------------------------
 

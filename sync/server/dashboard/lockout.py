@@ -21,7 +21,7 @@ def _key(username: str) -> str:
 
 
 class LoginLockout:
-    """The same rule as before (per username, 5 failures → 60 s), but one count for all processes.
+    """Per username, 5 failed logins lock it for 60 s; one count for all server processes.
 
     Every change is one atomic upsert in the database (the row lock serialises two processes failing at once on
     PostgreSQL; SQLite serialises writers anyway), so neither a second process nor a restart resets a lock.
@@ -44,7 +44,7 @@ class LoginLockout:
         expired = and_(failure.c.locked_until.is_not(None), failure.c.locked_until <= stamp)
         statement = insert(failure).values(username=key, failures=1, locked_until=None, updated_at=stamp)
         statement = statement.on_conflict_do_update(index_elements=[failure.c.username], set_={
-            # A lock that has run out starts the count again, as the in-memory throttle did.
+            # A lock that has run out starts the count again.
             "failures": case((expired, 1), else_=failure.c.failures + 1),
             "locked_until": case((expired, None), else_=failure.c.locked_until),
             "updated_at": stamp,
