@@ -15,20 +15,10 @@ from reportlab.platypus.flowables import Flowable
 
 from kkmp_pos.domain.money import format_rupiah
 from kkmp_pos.i18n import tr
+from kkmp_pos.printing.pdf_styles import GRID, TEXT, TITLE, cell_styles
 
 MARGIN = 15 * mm
-_CELL = ParagraphStyle("cell", fontName="Helvetica", fontSize=8, leading=10)
-_RIGHT = ParagraphStyle("right", parent=_CELL, alignment=2)
-_HEAD = ParagraphStyle("head", parent=_CELL, fontName="Helvetica-Bold")
-_TITLE = ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=14, leading=18)
-_TEXT = ParagraphStyle("text", fontName="Helvetica", fontSize=9.5, leading=13)
-_GRID = TableStyle([
-    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-    ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("LEFTPADDING", (0, 0), (-1, -1), 2),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-])
+_CELL, _RIGHT, _HEAD = cell_styles(8, 10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +66,16 @@ def render_count_report(report: CountReport) -> bytes:
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                             bottomMargin=MARGIN, title=title, author="KKMP POS", invariant=1)
     story: list[Flowable] = [
-        _p(title, _TITLE),
-        _p(f"{report.koperasi_name} · {report.gerai_name}", _TEXT),
-        _p(report.address, _TEXT),
+        _p(title, TITLE),
+        _p(f"{report.koperasi_name} · {report.gerai_name}", TEXT),
+        _p(report.address, TEXT),
         Spacer(1, 3 * mm),
-        _p(tr("Status: {status}", status=report.status), _TEXT),
-        _p(tr("Cakupan: {scope}", scope=report.scope), _TEXT),
-        _p(tr("Dimulai: {when}", when=report.started_at), _TEXT),
+        _p(tr("Status: {status}", status=report.status), TEXT),
+        _p(tr("Cakupan: {scope}", scope=report.scope), TEXT),
+        _p(tr("Dimulai: {when}", when=report.started_at), TEXT),
         _p(tr("Disetujui: {when} oleh {who}", when=report.approved_at or "—", who=report.approved_by or "—"),
-           _TEXT),
-        _p(tr("Dicetak: {when}", when=report.printed_at), _TEXT),
+           TEXT),
+        _p(tr("Dicetak: {when}", when=report.printed_at), TEXT),
         Spacer(1, 4 * mm),
     ]
     totals = Table([
@@ -108,15 +98,15 @@ def render_count_report(report: CountReport) -> bytes:
                          _p(line.reason)])
         widths = [m * mm for m in (8, 24, 44, 18, 18, 18, 22, 28)]
         table = Table(data, colWidths=widths, repeatRows=1)
-        table.setStyle(_GRID)
+        table.setStyle(GRID)
         story.append(table)
     else:
-        story.append(_p(tr("Tidak ada selisih: semua hitungan sama dengan catatan."), _TEXT))
+        story.append(_p(tr("Tidak ada selisih: semua hitungan sama dengan catatan."), TEXT))
     names = (report.counter_name, report.witness_name, "")
     roles = (tr("Penghitung,"), tr("Saksi,"), tr("Ketua koperasi,"))
-    signatures = Table([[_p(role, _TEXT) for role in roles],
+    signatures = Table([[_p(role, TEXT) for role in roles],
                         [Spacer(1, 18 * mm)] * 3,
-                        [_p(f"({name or '____________________'})", _TEXT) for name in names]],
+                        [_p(f"({name or '____________________'})", TEXT) for name in names]],
                        colWidths=[60 * mm] * 3, hAlign="LEFT")
     story += [Spacer(1, 10 * mm), signatures]
     doc.build(story)

@@ -11,26 +11,17 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 from reportlab.platypus.flowables import Flowable
 
 from kkmp_pos.domain.money import format_rupiah
 from kkmp_pos.i18n import tr
+from kkmp_pos.printing.pdf_styles import GRID, TEXT, TITLE, cell_styles
 
 COMPLAINT_NUMBER = "135"
 """Pertamina's call centre, printed on the notice the regulations ask every pangkalan to display."""
 MARGIN = 12 * mm
-_CELL = ParagraphStyle("cell", fontName="Helvetica", fontSize=7.5, leading=9)
-_HEAD = ParagraphStyle("head", parent=_CELL, fontName="Helvetica-Bold")
-_TITLE = ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=14, leading=18)
-_TEXT = ParagraphStyle("text", fontName="Helvetica", fontSize=9.5, leading=13)
-_GRID = TableStyle([
-    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-    ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("LEFTPADDING", (0, 0), (-1, -1), 2),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-])
+_CELL, _, _HEAD = cell_styles(7.5, 9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +91,12 @@ def render_logbook_pdf(logbook: LogbookPdf) -> bytes:
     title = tr("Logbook Elpiji 3 kg — {month}", month=logbook.month_label)
     doc = _document(out, landscape(A4), title)
     story: list[Flowable] = [
-        _p(title, _TITLE),
-        _p(f"{logbook.koperasi_name} · {logbook.gerai_name}", _TEXT),
-        _p(logbook.address, _TEXT),
-        _p(tr("No. registrasi pangkalan: {number}", number=logbook.registration_no or "—"), _TEXT),
-        _p(tr("Agen: {agen}", agen=logbook.agen_name or "—"), _TEXT),
-        _p(tr("Dicetak: {when}", when=logbook.printed_at), _TEXT),
+        _p(title, TITLE),
+        _p(f"{logbook.koperasi_name} · {logbook.gerai_name}", TEXT),
+        _p(logbook.address, TEXT),
+        _p(tr("No. registrasi pangkalan: {number}", number=logbook.registration_no or "—"), TEXT),
+        _p(tr("Agen: {agen}", agen=logbook.agen_name or "—"), TEXT),
+        _p(tr("Dicetak: {when}", when=logbook.printed_at), TEXT),
         Spacer(1, 4 * mm),
     ]
     heading = [tr("No."), tr("Tanggal/jam"), tr("NIK"), tr("Nama"), tr("Alamat"), tr("Kategori"), tr("Jumlah"),
@@ -117,17 +108,17 @@ def render_logbook_pdf(logbook: LogbookPdf) -> bytes:
                      _p(row.receipt_no), _p(row.map_status)])
     widths = [m * mm for m in (9, 24, 30, 30, 45, 22, 13, 18, 22, 22, 26, 18)]
     table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(_GRID)
+    table.setStyle(GRID)
     story += [table, Spacer(1, 5 * mm), _p(tr("Jumlah per kategori"), _HEAD)]
     totals = [[_p(tr("Kategori"), _HEAD), _p(tr("Tabung"), _HEAD), _p(tr("Nilai"), _HEAD)]]
     totals += [[_p(t.category), _p(str(t.pieces)), _p(format_rupiah(t.amount))] for t in logbook.totals]
     totals.append([_p(tr("Total"), _HEAD), _p(str(sum(t.pieces for t in logbook.totals)), _HEAD),
                    _p(format_rupiah(sum(t.amount for t in logbook.totals)), _HEAD)])
     totals_table = Table(totals, colWidths=[45 * mm, 20 * mm, 30 * mm], hAlign="LEFT")
-    totals_table.setStyle(_GRID)
-    signatures = Table([[_p(tr("Dibuat oleh,"), _TEXT), _p(tr("Diperiksa oleh (agen),"), _TEXT)],
+    totals_table.setStyle(GRID)
+    signatures = Table([[_p(tr("Dibuat oleh,"), TEXT), _p(tr("Diperiksa oleh (agen),"), TEXT)],
                         [Spacer(1, 18 * mm), Spacer(1, 18 * mm)],
-                        [_p("(____________________)", _TEXT), _p("(____________________)", _TEXT)]],
+                        [_p("(____________________)", TEXT), _p("(____________________)", TEXT)]],
                        colWidths=[90 * mm, 90 * mm], hAlign="LEFT")
     story += [totals_table, Spacer(1, 8 * mm), signatures]
     doc.build(story)

@@ -6,29 +6,19 @@ import io
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 from reportlab.platypus.flowables import Flowable
 
 from kkmp_pos.i18n import tr
+from kkmp_pos.printing.pdf_styles import GRID, TITLE, cell_styles
 
 MARGIN = 15 * mm
-_CELL = ParagraphStyle("report-cell", fontName="Helvetica", fontSize=8, leading=10)
-_RIGHT = ParagraphStyle("report-right", parent=_CELL, alignment=2)
-_HEAD = ParagraphStyle("report-head", parent=_CELL, fontName="Helvetica-Bold")
-_TITLE = ParagraphStyle("report-title", fontName="Helvetica-Bold", fontSize=14, leading=18)
+_CELL, _RIGHT, _HEAD = cell_styles(8, 10)
 _SECTION = ParagraphStyle("report-section", fontName="Helvetica-Bold", fontSize=10.5, leading=14)
 _TEXT = ParagraphStyle("report-text", fontName="Helvetica", fontSize=9, leading=12)
-_GRID = TableStyle([
-    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-    ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("LEFTPADDING", (0, 0), (-1, -1), 2),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-])
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +51,7 @@ def _table(section: ReportTable, width: float) -> Flowable:
     for row in section.rows:
         data.append([_p(cell, _RIGHT if i in section.right else _CELL) for i, cell in enumerate(row)])
     table = Table(data, colWidths=[width / len(section.headers)] * len(section.headers), repeatRows=1)
-    table.setStyle(_GRID)
+    table.setStyle(GRID)
     return table
 
 
@@ -71,7 +61,7 @@ def render_report_pdf(document: ReportDocument) -> bytes:
                             bottomMargin=MARGIN, title=document.title, author="KKMP POS", invariant=1)
     width = A4[0] - 2 * MARGIN
     story: list[Flowable] = [
-        _p(document.title, _TITLE),
+        _p(document.title, TITLE),
         _p(f"{document.koperasi_name} · {document.gerai_name}", _TEXT),
         _p(tr("Periode: {period}", period=document.period), _TEXT),
         _p(tr("Dicetak: {when}", when=document.printed_at), _TEXT),

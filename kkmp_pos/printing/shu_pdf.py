@@ -6,30 +6,19 @@ import io
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 from reportlab.platypus.flowables import Flowable
 
 from kkmp_pos.domain.money import Rupiah, format_rupiah
 from kkmp_pos.i18n import tr
+from kkmp_pos.printing.pdf_styles import GRID, TEXT, TITLE, cell_styles
 
 MARGIN = 15 * mm
-CELL = ParagraphStyle("cell", fontName="Helvetica", fontSize=8, leading=10)
-RIGHT = ParagraphStyle("right", parent=CELL, alignment=2)
-HEAD = ParagraphStyle("head", parent=CELL, fontName="Helvetica-Bold")
+CELL, RIGHT, HEAD = cell_styles(8, 10)
 HEAD_RIGHT = ParagraphStyle("head_right", parent=HEAD, alignment=2)
-TITLE = ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=14, leading=18)
-TEXT = ParagraphStyle("text", fontName="Helvetica", fontSize=9.5, leading=13)
-GRID = TableStyle([
-    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-    ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("LEFTPADDING", (0, 0), (-1, -1), 2),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-])
 
 
 def para(text: str, style: ParagraphStyle = CELL) -> Paragraph:

@@ -16,13 +16,10 @@ from kkmp_pos.domain.money import format_rupiah
 from kkmp_pos.domain.shift_receipt import report_header, report_sections, report_title
 from kkmp_pos.domain.shift_report import ShiftReport
 from kkmp_pos.i18n import tr
+from kkmp_pos.printing.pdf_styles import TEXT, TITLE, cell_styles
 
 MARGIN = 15 * mm
-_CELL = ParagraphStyle("cell", fontName="Helvetica", fontSize=9, leading=11)
-_RIGHT = ParagraphStyle("right", parent=_CELL, alignment=2)
-_HEAD = ParagraphStyle("head", parent=_CELL, fontName="Helvetica-Bold")
-_TITLE = ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=14, leading=18)
-_TEXT = ParagraphStyle("text", fontName="Helvetica", fontSize=9.5, leading=13)
+_CELL, _RIGHT, _HEAD = cell_styles(9, 11)
 _GRID = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
 
 
@@ -36,12 +33,12 @@ def render_z_report(report: ShiftReport) -> bytes:
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                             bottomMargin=MARGIN, title=title, author="KKMP POS", invariant=1)
     story: list[Flowable] = [
-        _p(title, _TITLE),
-        _p(f"{report.outlet.koperasi_name} · {report.outlet.gerai_name}", _TEXT),
-        _p(report.outlet.address, _TEXT),
+        _p(title, TITLE),
+        _p(f"{report.outlet.koperasi_name} · {report.outlet.gerai_name}", TEXT),
+        _p(report.outlet.address, TEXT),
         Spacer(1, 3 * mm),
     ]
-    story += [_p(f"{label}: {value}", _TEXT) for label, value in report_header(report)]
+    story += [_p(f"{label}: {value}", TEXT) for label, value in report_header(report)]
     for heading, rows in report_sections(report):
         table = Table([[_p(label), _p(value, _RIGHT)] for label, value in rows], colWidths=[70 * mm, 45 * mm],
                       hAlign="LEFT")
@@ -55,10 +52,10 @@ def render_z_report(report: ShiftReport) -> bytes:
         table = Table(rows, colWidths=[35 * mm, 25 * mm, 45 * mm], hAlign="LEFT")
         table.setStyle(_GRID)
         story += [Spacer(1, 4 * mm), _p(tr("Hitungan kas per pecahan"), _HEAD), Spacer(1, 1 * mm), table]
-    signatures = Table([[_p(tr("Kasir,"), _TEXT), _p(tr("Manajer,"), _TEXT)],
+    signatures = Table([[_p(tr("Kasir,"), TEXT), _p(tr("Manajer,"), TEXT)],
                         [Spacer(1, 18 * mm)] * 2,
-                        [_p(f"({report.closed_by or '____________________'})", _TEXT),
-                         _p(f"({report.approved_by or '____________________'})", _TEXT)]],
+                        [_p(f"({report.closed_by or '____________________'})", TEXT),
+                         _p(f"({report.approved_by or '____________________'})", TEXT)]],
                        colWidths=[80 * mm] * 2, hAlign="LEFT")
     story += [Spacer(1, 10 * mm), signatures]
     doc.build(story)
