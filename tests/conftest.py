@@ -54,3 +54,20 @@ def closed_ctx(empty_ctx: PosContext) -> PosContext:
     """The demo outlet with no shift open yet: the till must open one before it sells."""
     seed_demo(empty_ctx)
     return empty_ctx
+
+
+def copy_database_alone(ctx: PosContext, other: Path) -> None:
+    """What a thief does with a USB stick: the database file alone (no pin.key, no nik.key), into a new data
+    directory of their own."""
+    import sqlite3
+
+    from kkmp_pos.store.db import DB_FILENAME
+
+    other.mkdir()
+    source = sqlite3.connect(ctx.data_dir / DB_FILENAME)
+    target = sqlite3.connect(other / DB_FILENAME)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()

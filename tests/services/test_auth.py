@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import stat
 from dataclasses import replace
 from datetime import timedelta
@@ -20,9 +19,8 @@ from kkmp_pos.services.demo import DEMO_PINS
 from kkmp_pos.services.outlet import Cashier
 from kkmp_pos.services.settings import load_settings, save_settings
 from kkmp_pos.services.uow import reading
-from kkmp_pos.store.db import DB_FILENAME
 from kkmp_pos.store.models import LoginAttempt, User
-from tests.conftest import TEST_MOMENT
+from tests.conftest import TEST_MOMENT, copy_database_alone
 
 _attempt = LoginAttempt.__table__
 _user = User.__table__
@@ -140,20 +138,11 @@ def test_pin_key_is_outside_the_database_owner_only_and_hashes_describe_themselv
     assert auth.hash_pin("480516", key_file.read_bytes()) != stored
 
 
-def _copy_database(ctx: PosContext, other: Path) -> None:
-    other.mkdir()
-    source = sqlite3.connect(ctx.data_dir / DB_FILENAME)
-    target = sqlite3.connect(other / DB_FILENAME)
-    try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
 
 
 @pytest.mark.parametrize("other_key", [None, b"\x07" * 32], ids=["no-pin-key", "another-pin-key"])
 def test_a_copied_database_cannot_verify_any_pin(ctx: PosContext, tmp_path: Path, other_key: bytes | None) -> None:
-    _copy_database(ctx, tmp_path / "copy")
+    copy_database_alone(ctx, tmp_path / "copy")
     if other_key is not None:
         (tmp_path / "copy" / auth.PIN_KEY_FILENAME).write_bytes(other_key)
     copy = open_context(tmp_path / "copy", clock=fixed_clock(TEST_MOMENT))

@@ -22,7 +22,7 @@ from kkmp_pos.services.lpg_buyers import BuyerForm, buyer_for_member, find_buyer
 from kkmp_pos.services.lpg_logbook import export_month_csv, list_logbook, month_filter
 from kkmp_pos.store.db import DB_FILENAME, make_engine, migrate
 from kkmp_pos.store.models import LpgBuyer, Member, User
-from tests.conftest import TEST_MOMENT
+from tests.conftest import TEST_MOMENT, copy_database_alone
 
 SITI, ANDI = "6472054101900001", "6472050202850003"
 LEMPAKE = "64.72.05.1003"  # the demo outlet's kelurahan
@@ -76,15 +76,6 @@ def assert_no_clear_nik(data_dir: Path, *niks: str) -> None:
         assert nik.encode("utf-16-le") not in raw
 
 
-def copy_database(ctx: PosContext, other: Path) -> None:
-    other.mkdir()
-    source = sqlite3.connect(ctx.data_dir / DB_FILENAME)
-    target = sqlite3.connect(other / DB_FILENAME)
-    try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
 
 
 def test_registered_members_and_buyers_leave_no_clear_nik_in_the_file(ctx: PosContext) -> None:
@@ -159,7 +150,7 @@ def test_only_a_manajer_or_admin_gets_the_whole_nik(ctx: PosContext, tmp_path: P
 def test_a_copied_database_does_not_reveal_a_nik(ctx: PosContext, tmp_path: Path, other_key: bytes | None) -> None:
     siti = members.register_member(ctx, anggota("Siti Aminah", SITI), by=user(ctx, "kasir"))
     sell_3kg(ctx, SITI, "Siti Aminah")
-    copy_database(ctx, tmp_path / "copy")
+    copy_database_alone(ctx, tmp_path / "copy")
     if other_key is not None:
         (tmp_path / "copy" / nik_vault.NIK_KEY_FILENAME).write_bytes(other_key)
     copy = open_context(tmp_path / "copy", clock=fixed_clock(TEST_MOMENT))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,9 +15,8 @@ from kkmp_pos.services.auth import LOCK_DURATION, MAX_WRONG_PINS, AttemptOutcome
 from kkmp_pos.services.context import PosContext, open_context
 from kkmp_pos.services.demo import DEMO_PINS
 from kkmp_pos.services.uow import reading
-from kkmp_pos.store.db import DB_FILENAME
 from kkmp_pos.store.models import LoginAttempt, User
-from tests.conftest import TEST_MOMENT
+from tests.conftest import TEST_MOMENT, copy_database_alone
 
 _user = User.__table__
 _attempt = LoginAttempt.__table__
@@ -80,22 +78,12 @@ def test_the_lockout_is_stored_so_restarting_the_till_does_not_lift_it(ctx: PosC
         reopened.close()
 
 
-def _copy_elsewhere(ctx: PosContext, other: Path) -> None:
-    """What a thief does with a USB stick: the database file alone, into a data directory of their own."""
-    other.mkdir()
-    source = sqlite3.connect(ctx.data_dir / DB_FILENAME)
-    target = sqlite3.connect(other / DB_FILENAME)
-    try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
 
 
 def test_a_database_copied_to_another_data_directory_verifies_no_pin_until_its_pin_key_is_restored(
         ctx: PosContext, tmp_path: Path) -> None:
     other = tmp_path / "stolen"
-    _copy_elsewhere(ctx, other)
+    copy_database_alone(ctx, other)
     # The other directory gets a pin.key of its own: a fresh random pepper, as a new till would make.
     new_key = auth.ensure_pin_key(other)
     original_key = (ctx.data_dir / auth.PIN_KEY_FILENAME).read_bytes()
