@@ -52,6 +52,18 @@ def cylinder_deltas(lpg_kind: str, pieces: int) -> tuple[int, int]:
     return (-pieces, pieces if lpg_kind in REFILL_KINDS else 0)
 
 
+def refund_cylinder_deltas(lpg_kind: str, pieces: int) -> tuple[int, int]:
+    """(full, empty) change when `pieces` cylinders of this kind come back on a refund: the sale undone.
+
+    A refill was a swap, so its return is the swap backwards: the full cylinder comes back (+n full) and the
+    customer takes their own empty home again (-n empty; empties are interchangeable, any one of ours will do).
+    A new cylinder with gas left no empty behind, so only the full one comes back (+n full, empty 0).
+    Both are exactly the negated sale deltas, which keeps a sale plus its full refund at zero.
+    """
+    full, empty = cylinder_deltas(lpg_kind, pieces)
+    return (-full, -empty)
+
+
 @dataclass(frozen=True, slots=True)
 class LpgBuyerRef:
     """The buyer of a 3 kg line, as the cart carries it (already registered: `id` is set)."""

@@ -31,6 +31,7 @@ from kkmp_pos.domain.roles import APPROVER_ROLES, Role, can_sell
 from kkmp_pos.i18n import tr
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.journal import append_event
+from kkmp_pos.services.lpg_sale import NET_QTY_MILLI
 from kkmp_pos.services.settings import load_settings
 from kkmp_pos.services.uow import reading
 from kkmp_pos.store.models import (
@@ -246,10 +247,16 @@ def _allocation_of(connection: Connection, month: str, size: str) -> int:
 
 
 def _sold(connection: Connection, month: str, size: str) -> int:
-    """Cylinders of `size` on this month's sale lines (the product decides the size, as at the till)."""
+    """Cylinders of `size` on this month's sale lines net of their refunds (the product decides the size, as at
+    the till).
+
+    A refund counts against the month of its sale, not the month it happened: the allocation and the logbook
+    are per month of sale, so a cylinder sold on 30 Nov and brought back on 2 Dec was never distributed in
+    November, and December's figure is not pushed below what was sold in December.
+    """
     rows = connection.execute(
         select(_product.c.id, _product.c.sku, _product.c.name, _product.c.lpg_kind,
-               func.sum(_line.c.qty_milli).label("qty"))
+               func.sum(NET_QTY_MILLI).label("qty"))
         .select_from(_line.join(_sale, _sale.c.id == _line.c.sale_id).join(_product,
                                                                           _product.c.id == _line.c.product_id))
         .where(_product.c.lpg_kind.is_not(None), _sale.c.business_date.startswith(month))
@@ -294,7 +301,8 @@ def lpg_alerts(ctx: PosContext, month: str | None = None) -> list[str]:
     messages: list[str] = []
     with reading(ctx.engine) as connection:
         rows: list[Any] = connection.execute(
-            select(_buyer.c.nik, _buyer.c.nik_masked, _lpg_line.c.category, func.sum(_line.c.qty_milli).label("qty"))
+            # Net of refunds, like the month summary: a returned cylinder was not this NIK's share.
+            select(_buyer.c.nik, _buyer.c.nik_masked, _lpg_line.c.category, func.sum(NET_QTY_MILLI).label("qty"))
             .select_from(_lpg_line.join(_line, _line.c.id == _lpg_line.c.sale_line_id)
                          .join(_buyer, _buyer.c.id == _lpg_line.c.buyer_id))
             .where(_lpg_line.c.month == month)

@@ -19,6 +19,7 @@ from kkmp_pos.domain.lpg import cylinder_deltas, cylinder_size, is_subsidised
 from kkmp_pos.domain.payment import KASBON
 from kkmp_pos.domain.quantity import MILLI
 from kkmp_pos.domain.text import search_key
+from kkmp_pos.services.lpg_sale import write_lpg_refund
 from kkmp_pos.store.models import (
     Approval,
     CashMovement,
@@ -228,6 +229,9 @@ def _refund(r: Replay) -> None:
         if product_id is None:
             product_id = r.product(line["sku"])[0]
         r.movement(product_id, line["qty_milli"], "refund", refund_id, at)
+    # Cylinders back as the live refund put them (the same function): the event carries no LPG facts of its own,
+    # the sale line (from the backup or an earlier replayed sale) and its product say which size and kind.
+    write_lpg_refund(c, refund_id, [(line["sale_line_id"], line["qty_milli"]) for line in b.get("lines", [])], at)
     payment = b["payment"]
     c.execute(insert(RefundPayment.__table__), {"id": payment["refund_payment_id"], "refund_id": refund_id,
                                                 "method": payment["method"], "amount": payment["amount"],

@@ -1,4 +1,4 @@
-"""The 3 kg LPG logbook: every subsidised sale line with its buyer, filters, and marking rows as typed into MAP."""
+"""The 3 kg LPG logbook: every subsidised sale line with its buyer, net of refunds, filters, and MAP marking."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import aliased
 
 from kkmp_pos.domain.clock import business_date, format_wita, rfc3339, to_wita
@@ -32,13 +32,15 @@ from kkmp_pos.services.catalog import find_by_sku
 from kkmp_pos.services.ceilings import ceilings_in_force
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.journal import append_event
+from kkmp_pos.services.lpg_sale import NET_QTY_MILLI, RETURNED_MILLI
 from kkmp_pos.services.nik_vault import NikLocked, open_nik, read_nik_key
 from kkmp_pos.services.outlet import outlet_info
 from kkmp_pos.services.settings import load_settings
 from kkmp_pos.services.uow import reading
-from kkmp_pos.store.models import LpgBuyer, LpgDelivery, LpgSaleLine, Sale, SaleLine, User
+from kkmp_pos.store.models import LpgBuyer, LpgDelivery, LpgSaleLine, RefundLine, Sale, SaleLine, User
 
 _lpg = LpgSaleLine.__table__
+_refund_line = RefundLine.__table__
 _line = SaleLine.__table__
 _sale = Sale.__table__
 _buyer = LpgBuyer.__table__
@@ -61,9 +63,18 @@ _DO_NUMBER = (
     .correlate(_lpg)
     .scalar_subquery()
 )
+_RETURNED_AMOUNT = (
+    select(func.coalesce(func.sum(_refund_line.c.amount), 0))
+    .where(_refund_line.c.sale_line_id == _line.c.id)
+    .correlate(_line)
+    .scalar_subquery()
+)
+_STILL_OUT = NET_QTY_MILLI > 0
+"""Something of the line was handed out and kept: only such a row is distributed, and only it waits for MAP."""
 _ROWS = (
     select(_lpg.c.sale_line_id, _lpg.c.category, _lpg.c.business_date, _lpg.c.map_entered_at,
-           _sale.c.created_at, _sale.c.receipt_no, _line.c.qty_milli, _line.c.unit_price, _line.c.total,
+           _sale.c.created_at, _sale.c.receipt_no, _line.c.qty_milli, RETURNED_MILLI.label("returned_milli"),
+           _line.c.unit_price, _line.c.total, _RETURNED_AMOUNT.label("returned_amount"),
            _buyer.c.nik, _buyer.c.nik_enc, _buyer.c.nik_masked, _buyer.c.name, _buyer.c.address, _cashier.full_name.label("cashier_name"),
            _marker.full_name.label("marker_name"), _DO_NUMBER.label("do_number"))
     .select_from(_lpg)
@@ -105,7 +116,12 @@ def month_filter(month: str) -> LogbookFilter:
 
 @dataclass(frozen=True, slots=True)
 class LogbookRow:
-    """One 3 kg sale line as the logbook shows it; `nik` is whole or masked according to who reads it."""
+    """One 3 kg sale line as the logbook shows it; `nik` is whole or masked according to who reads it.
+
+    `pieces` and `total` are net of refunds (what the buyer kept and paid for), `returned` the cylinders brought
+    back. A line returned in full stays on the screen (0 pieces) so a row already typed into MAP can be
+    corrected there, but it is no distribution: it is not pending, not in the agen's exports, not in totals.
+    """
 
     sale_line_id: str
     sold_at: datetime
@@ -122,11 +138,17 @@ class LogbookRow:
     receipt_no: str
     map_entered_at: datetime | None
     map_entered_by: str | None
+    returned: int = 0
 
     @property
     def pending(self) -> bool:
-        """Not yet typed into Pertamina's MAP app."""
-        return self.map_entered_at is None
+        """Not yet typed into Pertamina's MAP app, and there is something to type (not all returned)."""
+        return self.map_entered_at is None and self.pieces > 0
+
+    @property
+    def returned_in_full(self) -> bool:
+        """Every cylinder of the line came back: nothing was distributed."""
+        return self.pieces == 0 and self.returned > 0
 
     @property
     def category_label(self) -> str:
@@ -153,7 +175,7 @@ def _filtered(query: Select, flt: LogbookFilter) -> Select:  # type: ignore[type
     if flt.category:
         query = query.where(_lpg.c.category == flt.category)
     if flt.pending_only:
-        query = query.where(_lpg.c.map_entered_at.is_(None))
+        query = query.where(_lpg.c.map_entered_at.is_(None), _STILL_OUT)
     text = " ".join(flt.text.split())
     if text and not normalize_nik(text).isdigit():  # NIK digits are matched after decryption, in _rows
         query = query.where(_buyer.c.name.ilike(f"%{text}%"))
@@ -188,9 +210,11 @@ def _rows(connection: Connection, flt: LogbookFilter, *, whole_nik: bool, data_d
             continue
         rows.append(LogbookRow(
             sale_line_id=r.sale_line_id, sold_at=r.created_at, business_date=date.fromisoformat(r.business_date),
-            nik=nik, name=r.name, address=r.address, category=r.category, pieces=r.qty_milli // MILLI,
-            unit_price=r.unit_price, total=r.total, do_number=r.do_number or "", cashier_name=r.cashier_name,
-            receipt_no=r.receipt_no, map_entered_at=r.map_entered_at, map_entered_by=r.marker_name))
+            nik=nik, name=r.name, address=r.address, category=r.category,
+            pieces=(r.qty_milli - r.returned_milli) // MILLI, unit_price=r.unit_price,
+            total=r.total - r.returned_amount, do_number=r.do_number or "", cashier_name=r.cashier_name,
+            receipt_no=r.receipt_no, map_entered_at=r.map_entered_at, map_entered_by=r.marker_name,
+            returned=r.returned_milli // MILLI))
     return rows
 
 
@@ -211,14 +235,18 @@ def logbook_for_export(ctx: PosContext, month: str, *, viewer_id: str) -> list[L
 
 
 def pending_count(ctx: PosContext) -> int:
-    """Logbook rows not yet typed into MAP, over all months."""
+    """Logbook rows not yet typed into MAP, over all months (a line returned in full has nothing to type)."""
     with reading(ctx.engine) as connection:
-        return len(connection.execute(select(_lpg.c.sale_line_id).where(_lpg.c.map_entered_at.is_(None))).all())
+        return int(connection.execute(
+            select(func.count()).select_from(_lpg.join(_line, _line.c.id == _lpg.c.sale_line_id))
+            .where(_lpg.c.map_entered_at.is_(None), _STILL_OUT)
+        ).scalar() or 0)
 
 
 def mark_map_entered(ctx: PosContext, sale_line_ids: Iterable[str], *, user_id: str) -> int:
     """Mark rows "sudah diinput ke MAP" (who, when) in one transaction with one journal event; returns how many
-    were newly marked. A marked row stays marked: there is no way back, as in MAP itself."""
+    were newly marked. A marked row stays marked: there is no way back, as in MAP itself. A line returned in
+    full before it was marked is never marked: nothing was handed out, so there is nothing to enter."""
     wanted = sorted(set(sale_line_ids))
     if not wanted:
         raise InvalidInput("Pilih dulu baris logbook yang sudah diinput ke MAP.")
@@ -227,10 +255,15 @@ def mark_map_entered(ctx: PosContext, sale_line_ids: Iterable[str], *, user_id: 
         connection = uow.connection
         if _role_of(connection, user_id) not in MARK_ROLES:
             raise InvalidInput("Pengawas hanya dapat melihat logbook. Minta kasir atau manajer menandai baris MAP.")
-        pending = [row[0] for row in connection.execute(
-            select(_lpg.c.sale_line_id).where(_lpg.c.sale_line_id.in_(wanted), _lpg.c.map_entered_at.is_(None))
-        ).all()]
+        unmarked = connection.execute(
+            select(_lpg.c.sale_line_id, _STILL_OUT.label("still_out"))
+            .join(_line, _line.c.id == _lpg.c.sale_line_id)
+            .where(_lpg.c.sale_line_id.in_(wanted), _lpg.c.map_entered_at.is_(None))
+        ).all()
+        pending = [row.sale_line_id for row in unmarked if row.still_out]
         if not pending:
+            if unmarked:  # only lines returned in full: say so rather than "already marked"
+                raise InvalidInput("Baris yang dipilih sudah diretur seluruhnya, jadi tidak perlu diinput ke MAP.")
             return 0
         connection.execute(_lpg.update().where(_lpg.c.sale_line_id.in_(pending)).values(
             map_entered_at=now, map_entered_by=user_id))
@@ -259,7 +292,8 @@ def month_label(month: str) -> str:
 
 
 def _csv_rows(rows: list[LogbookRow]) -> Iterable[list[str]]:
-    # MAP counts cylinders: a line of 2 is two entries there, so it is two rows here.
+    # MAP counts cylinders: a line of 2 is two entries there, so it is two rows here. Only the cylinders the buyer
+    # kept: one of two returned leaves one row, a line returned in full none.
     for row in rows:
         sold = to_wita(row.sold_at)
         status = MAP_PENDING if row.pending else MAP_DONE
@@ -270,7 +304,8 @@ def _csv_rows(rows: list[LogbookRow]) -> Iterable[list[str]]:
 
 
 def export_month_csv(ctx: PosContext, month: str, path: Path, *, viewer_id: str) -> int:
-    """Write the month's logbook for the agen (whole NIK, one row per cylinder); returns the number of rows."""
+    """Write the month's logbook for the agen (whole NIK, one row per cylinder kept, refunds left out); returns
+    the number of rows."""
     rows = logbook_for_export(ctx, month, viewer_id=viewer_id)
     lines = list(_csv_rows(rows))
     buffer = io.StringIO()
@@ -299,13 +334,17 @@ def _totals(rows: list[LogbookRow]) -> tuple[CategoryTotal, ...]:
                  for c in CATEGORY_LABELS if c in pieces)
 
 
-def export_month_pdf(ctx: PosContext, month: str, path: Path, *, viewer_id: str) -> int:
-    """The printable logbook of the month (whole NIK for a manajer or admin, masked otherwise); returns rows."""
+def month_pdf_document(ctx: PosContext, month: str, *, viewer_id: str) -> LogbookPdf:
+    """What the month's printable logbook says (whole NIK for a manajer or admin, masked otherwise).
+
+    Net of refunds like the CSV: a line returned in full was not distributed, so it is left out, and the
+    category totals count the cylinders and rupiah the buyers kept.
+    """
     flt = month_filter(month)
-    rows = list_logbook(ctx, flt, viewer_id=viewer_id)
+    rows = [row for row in list_logbook(ctx, flt, viewer_id=viewer_id) if row.pieces > 0]
     settings = load_settings(ctx)
     outlet = outlet_info(ctx)
-    document = LogbookPdf(
+    return LogbookPdf(
         koperasi_name=outlet.koperasi_name, gerai_name=outlet.gerai_name, address=outlet.address,
         registration_no=settings.lpg_registration_no, agen_name=settings.lpg_agen_name,
         month_label=month_label(month), printed_at=format_wita(ctx.clock()),
@@ -317,8 +356,13 @@ def export_month_pdf(ctx: PosContext, month: str, path: Path, *, viewer_id: str)
                    for r in rows),
         totals=_totals(rows),
     )
+
+
+def export_month_pdf(ctx: PosContext, month: str, path: Path, *, viewer_id: str) -> int:
+    """Write the month's printable logbook (month_pdf_document) as an A4 PDF; returns its rows."""
+    document = month_pdf_document(ctx, month, viewer_id=viewer_id)
     _write(path, render_logbook_pdf(document))
-    return len(rows)
+    return len(document.rows)
 
 
 def het_notice(ctx: PosContext) -> HetNotice:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -18,16 +19,21 @@ from kkmp_pos.domain.lpg import (
     is_subsidised,
     over_limit,
     parse_limits,
+    refund_cylinder_deltas,
 )
+from kkmp_pos.domain.product import Product
 from kkmp_pos.domain.quantity import MILLI
 from kkmp_pos.domain.roles import Action
 from kkmp_pos.domain.sale_rules import Requirement
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.uow import reading
-from kkmp_pos.store.models import CylinderMovement, LpgSaleLine, SaleLine, Setting
+from kkmp_pos.store.models import CylinderMovement, LpgSaleLine, RefundLine, SaleLine, Setting
+from kkmp_pos.store.models import Product as ProductRow
 
 _lpg_line = LpgSaleLine.__table__
 _line = SaleLine.__table__
+_refund_line = RefundLine.__table__
+_product = ProductRow.__table__
 _setting = Setting.__table__
 _movement = CylinderMovement.__table__
 _INSERT_LPG = insert(_lpg_line)
@@ -35,8 +41,17 @@ _INSERT_MOVEMENT = insert(_movement)
 LIMITS_KEY = "lpg_limits"
 _LIMITS = select(_setting.c.value).where(_setting.c.key == LIMITS_KEY)
 _SUB_PANGKALAN = select(_setting.c.value).where(_setting.c.key == "lpg_sub_pangkalan")
+RETURNED_MILLI = (
+    select(func.coalesce(func.sum(_refund_line.c.qty_milli), 0))
+    .where(_refund_line.c.sale_line_id == _line.c.id)
+    .correlate(_line)
+    .scalar_subquery()
+)
+"""What of the sale line in the enclosing query came back on refunds (thousandths); a query must join sale_line."""
+NET_QTY_MILLI = _line.c.qty_milli - RETURNED_MILLI
+"""A sale line's quantity net of its refunds: a cylinder brought back was not handed out (limits, logbook)."""
 _BOUGHT = (
-    select(func.coalesce(func.sum(_line.c.qty_milli), 0))
+    select(func.coalesce(func.sum(NET_QTY_MILLI), 0))
     .select_from(_lpg_line.join(_line, _line.c.id == _lpg_line.c.sale_line_id))
     .where(_lpg_line.c.buyer_id == bindparam("buyer"))
 )
@@ -45,7 +60,8 @@ _BOUGHT_MONTH = _BOUGHT.where(_lpg_line.c.month == bindparam("month"))
 
 
 def bought_by(ctx: PosContext, buyer_id: str, day: date) -> tuple[int, int]:
-    """3 kg cylinders this buyer bought at this outlet on the WITA `day` and in its month (for a warning)."""
+    """3 kg cylinders this buyer bought at this outlet on the WITA `day` and in its month (for a warning), net
+    of what they brought back: a refunded cylinder no longer counts against their limit."""
     with reading(ctx.engine) as connection:
         today = connection.execute(_BOUGHT_DAY, {"buyer": buyer_id, "day": day.isoformat()}).scalar()
         month = connection.execute(_BOUGHT_MONTH, {"buyer": buyer_id, "month": day.isoformat()[:7]}).scalar()
@@ -114,6 +130,38 @@ def write_lpg(connection: Connection, sale_id: str, cart: Cart, lines: list[dict
                               "kind": "sale", "ref_id": sale_id, "note": product.sku, "created_at": now})
     if logbook:
         connection.execute(_INSERT_LPG, logbook)
+    if movements:
+        connection.execute(_INSERT_MOVEMENT, movements)
+
+
+def write_lpg_refund(connection: Connection, refund_id: str, returned: Sequence[tuple[str, int]],
+                     now: datetime) -> None:
+    """The cylinder movements of a refund: for each returned LPG sale line ((sale line id, quantity in
+    thousandths), ...), the sale's cylinder deltas undone for the pieces that came back (kind 'refund').
+
+    The refund and the journal replay both call this, so a restored till gets the very same movements. The size
+    comes from the sale line's name (as sold, kept in the journal) and the product's LPG kind, as at the sale.
+    """
+    wanted = [(sale_line_id, qty) for sale_line_id, qty in returned if qty >= MILLI]
+    if not wanted:
+        return
+    facts = {row.id: row for row in connection.execute(
+        select(_line.c.id, _line.c.product_id, _line.c.sku, _line.c.name, _product.c.lpg_kind)
+        .join(_product, _product.c.id == _line.c.product_id)
+        .where(_line.c.id.in_([sale_line_id for sale_line_id, _ in wanted]), _product.c.lpg_kind.is_not(None))
+    )}
+    movements = []
+    for sale_line_id, qty in wanted:
+        row = facts.get(sale_line_id)
+        if row is None:  # not an LPG line
+            continue
+        size = cylinder_size(Product(id=row.product_id, sku=row.sku, name=row.name, category="", unit="", price=0,
+                                     lpg_kind=row.lpg_kind))
+        if size is None:
+            continue
+        full, empty = refund_cylinder_deltas(row.lpg_kind, qty // MILLI)
+        movements.append({"id": str(uuid.uuid4()), "size": size, "full_delta": full, "empty_delta": empty,
+                          "kind": "refund", "ref_id": refund_id, "note": row.sku, "created_at": now})
     if movements:
         connection.execute(_INSERT_MOVEMENT, movements)
 

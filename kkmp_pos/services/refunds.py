@@ -29,6 +29,7 @@ from kkmp_pos.domain.sale_rules import Requirement
 from kkmp_pos.services.approval_use import use_approvals
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.journal import append_event
+from kkmp_pos.services.lpg_sale import write_lpg_refund
 from kkmp_pos.services.outlet import outlet_info
 from kkmp_pos.services.settings import load_settings
 from kkmp_pos.services.uow import reading
@@ -202,8 +203,10 @@ def create_refund(ctx: PosContext, sale: str, lines: Sequence[tuple[str, int]], 
                   reference: str | None = None) -> CompletedRefund:
     """Return `lines` ((sale line id, quantity in thousandths), ...) of `sale` (receipt number or id).
 
-    One transaction: the refund and its lines, the payout, stock back (+qty, kind 'refund'), for a kasbon
-    sale a negative 'koreksi' on the customer's kasbon, and a `refund` journal event pointing at the sale.
+    One transaction: the refund and its lines, the payout, stock back (+qty, kind 'refund'), for an elpiji line
+    its cylinder movement undone (services.lpg_sale.write_lpg_refund), for a kasbon sale a negative 'koreksi' on
+    the customer's kasbon, and a `refund` journal event pointing at the sale. The 3 kg limits, month summary
+    and logbook count net of refund lines, so they need no row of their own.
     Needs an unused approval of Action.REFUND whose subject is the sale's receipt number.
     """
     reason = clean_reason(reason)
@@ -262,6 +265,7 @@ def create_refund(ctx: PosContext, sale: str, lines: Sequence[tuple[str, int]], 
              "ref_id": refund_id, "created_at": now}
             for line, qty, _amount in plan.lines
         ])
+        write_lpg_refund(connection, refund_id, [(line.sale_line_id, qty) for line, qty, _amount in plan.lines], now)
         if method == KASBON:
             connection.execute(insert(_credit), {
                 "id": str(uuid.uuid4()), "member_id": head.member_id, "kind": "koreksi", "amount": -plan.total,

@@ -10,11 +10,12 @@ from pathlib import Path
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from kkmp_pos.domain.errors import InvalidInput
+from kkmp_pos.domain.errors import InvalidInput, PosError
 from kkmp_pos.i18n import LANGUAGES
 from kkmp_pos.services.context import PosContext
 from kkmp_pos.services.regions import find_kelurahan
 from kkmp_pos.services.uow import reading
+from kkmp_pos.services.users import require_admin
 from kkmp_pos.store.models import Outlet, Setting
 
 _setting = Setting.__table__
@@ -207,11 +208,14 @@ def load_outlet_profile(ctx: PosContext) -> OutletProfile:
                          address=row.address, kelurahan_code=row.kelurahan_code)
 
 
-def save_outlet_profile(ctx: PosContext, profile: OutletProfile, settings: Settings) -> OutletProfile:
-    """Store the corrected profile and the settings together, in one transaction."""
-    tidy = check_outlet_profile(profile)
-    check_settings(settings)
+def save_outlet_profile(ctx: PosContext, profile: OutletProfile, settings: Settings, *, by: str) -> OutletProfile:
+    """Store the corrected profile and the settings together, in one transaction; `by` must be an active admin
+    (the menu hides the screen from everyone else, but the rule lives here, where the change is made)."""
     with ctx.unit_of_work() as uow:
+        require_admin(uow.connection, by, PosError("Hanya admin yang dapat mengubah pengaturan gerai. Masuk "
+                                                   "sebagai admin (Ctrl+L), lalu simpan lagi."))
+        tidy = check_outlet_profile(profile)
+        check_settings(settings)
         uow.connection.execute(_outlet.update().where(_outlet.c.code == tidy.code).values(
             koperasi_name=tidy.koperasi_name, gerai_name=tidy.gerai_name, address=tidy.address,
             kelurahan_code=tidy.kelurahan_code))

@@ -63,16 +63,18 @@ def _entry(row: Row[Any]) -> UserEntry:
                      locked_until=row.locked_until)
 
 
-def _require_admin(connection: Connection, admin_id: str) -> None:
+def require_admin(connection: Connection, admin_id: str, refusal: PosError | None = None) -> None:
+    """`refusal` (by default: only an admin manages users) unless `admin_id` is an active admin."""
     row = connection.execute(select(_user.c.role, _user.c.active).where(_user.c.id == admin_id)).first()
     if row is None or not row.active or row.role != Role.ADMIN:
-        raise PosError("Hanya admin yang dapat mengelola pengguna. Masuk sebagai admin (Ctrl+L).")
+        raise refusal or PosError("Hanya admin yang dapat mengelola pengguna. Masuk sebagai admin (Ctrl+L).")
+
 
 
 def check_admin(ctx: PosContext, admin_id: str) -> None:
     """PosError unless `admin_id` is an active admin (before the users screen is even built)."""
     with reading(ctx.engine) as connection:
-        _require_admin(connection, admin_id)
+        require_admin(connection, admin_id)
 
 
 def _load(connection: Connection, user_id: str) -> UserEntry:
@@ -97,7 +99,7 @@ def check_new_pin(pin: str, pin_again: str) -> str:
 def list_users(ctx: PosContext, *, admin_id: str) -> list[UserEntry]:
     """Every user, active ones first, cashiers before managers."""
     with reading(ctx.engine) as connection:
-        _require_admin(connection, admin_id)
+        require_admin(connection, admin_id)
         rows = connection.execute(select(*_COLUMNS)).all()
     users = [_entry(row) for row in rows]
     return sorted(users, key=lambda u: (not u.active, ROLE_ORDER.get(u.role, 9), u.full_name.casefold()))
@@ -135,7 +137,7 @@ def create_user(ctx: PosContext, *, admin_id: str, username: str, full_name: str
     user_id = str(uuid.uuid4())
     with ctx.unit_of_work() as uow:
         connection = uow.connection
-        _require_admin(connection, admin_id)
+        require_admin(connection, admin_id)
         if connection.execute(select(_user.c.id).where(_user.c.username == name)).first() is not None:
             raise InvalidInput("Nama pengguna '{username}' sudah dipakai. Pilih nama lain.", username=name)
         outlet_id = connection.execute(select(_outlet.c.id).limit(1)).scalar()
@@ -159,7 +161,7 @@ def set_active(ctx: PosContext, *, admin_id: str, user_id: str, active: bool) ->
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         connection = uow.connection
-        _require_admin(connection, admin_id)
+        require_admin(connection, admin_id)
         before = _load(connection, user_id)
         if before.active == active:
             return before
@@ -176,7 +178,7 @@ def reset_pin(ctx: PosContext, *, admin_id: str, user_id: str, pin: str, pin_aga
     now = ctx.clock()
     with ctx.unit_of_work() as uow:
         connection = uow.connection
-        _require_admin(connection, admin_id)
+        require_admin(connection, admin_id)
         _load(connection, user_id)
         pin_hash = hash_pin(pin, ensure_pin_key(ctx.data_dir))
         connection.execute(_user.update().where(_user.c.id == user_id)

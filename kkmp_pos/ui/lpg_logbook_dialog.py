@@ -53,6 +53,8 @@ MONTHS_BACK = 12
 
 
 def map_status_text(row: LogbookRow) -> str:
+    if row.returned_in_full and row.map_entered_at is None:
+        return tr("Diretur, tidak diinput")
     if row.pending:
         return tr("Belum")
     return tr("Sudah ({when}, {who})", when=format_wita(row.map_entered_at), who=row.map_entered_by or "")  # type: ignore[arg-type]
@@ -65,7 +67,8 @@ def logbook_columns() -> list[Column[LogbookRow]]:
         Column(tr("Nama"), lambda r: r.name),
         Column(tr("Alamat"), lambda r: r.address),
         Column(tr("Kategori"), lambda r: tr(r.category_label)),
-        Column(tr("Jumlah"), lambda r: str(r.pieces), right=True),
+        Column(tr("Jumlah"), lambda r: tr("{pieces} (retur {returned})", pieces=r.pieces, returned=r.returned)
+               if r.returned else str(r.pieces), right=True),
         Column(tr("Harga"), lambda r: format_rupiah(r.unit_price), right=True),
         Column(tr("No. DO"), lambda r: r.do_number),
         Column(tr("Kasir"), lambda r: r.cashier_name),

@@ -251,7 +251,7 @@ def _manager_shots(ctx: PosContext, main: MainWindow, manager: Cashier,
 
     # A USB printer as most gerai have, rather than the file the receipts above went to.
     save_settings(ctx, replace(load_settings(ctx), printer_uri="usb:0416:5011"))
-    settings = SettingsDialog(ctx, main.print_jobs, till)
+    settings = SettingsDialog(ctx, main.print_jobs, till.cashier.id, till)
     till.open_dialog(settings)
     tabs = settings.findChild(QTabWidget)
     if tabs is not None:  # the printer is what the manual's settings section is mostly about

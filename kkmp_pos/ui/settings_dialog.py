@@ -52,9 +52,10 @@ class SettingsDialog(QDialog):
     saved = Signal(object)
     """The Settings just stored."""
 
-    def __init__(self, ctx: PosContext, print_jobs: PrintJobs, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: PosContext, print_jobs: PrintJobs, user_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self._user_id = user_id  # who saves: the service refuses anyone but an active admin
         self._print_jobs = print_jobs
         self._loaded = load_settings(ctx)
         self._profile = load_outlet_profile(ctx)
@@ -303,7 +304,7 @@ class SettingsDialog(QDialog):
 
     def _store(self) -> Settings:
         settings = self.edited_settings()
-        self._profile = save_outlet_profile(self._ctx, self.edited_profile(), settings)
+        self._profile = save_outlet_profile(self._ctx, self.edited_profile(), settings, by=self._user_id)
         self._loaded = settings
         self.saved.emit(settings)
         return settings

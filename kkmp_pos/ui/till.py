@@ -365,7 +365,7 @@ class TillWidget(TillLpgActions, TillMemberActions, TillGateActions, TillShiftAc
     @guarded
     def open_settings(self) -> None:
         self._clear_armed = False
-        dialog = SettingsDialog(self._ctx, self._print_jobs, self)
+        dialog = SettingsDialog(self._ctx, self._print_jobs, self.cashier.id, self)
         dialog.saved.connect(self._settings_saved)
         self._open_dialog(dialog)
 

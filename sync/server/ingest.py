@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
@@ -14,6 +13,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DataError, IntegrityError
 
 from sync.protocol.batch import MAX_BODY_BYTES, ValidBatch, parse_body, unchecked_batch, validate_body
+from sync.protocol.compression import DECOMPRESS_ERRORS, gzip_decompressor
 from sync.protocol.errors import ProtocolError
 from sync.protocol.receipts import build_ack
 from sync.server.clock import rfc3339, utc_now
@@ -43,7 +43,7 @@ def gunzip(raw: bytes, limit: int = MAX_DECOMPRESSED) -> bytes:
     data = raw
     try:
         while True:
-            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            inflater = gzip_decompressor()
             while True:
                 # At most one byte past the limit per call: a bomb is caught without inflating it.
                 chunk = inflater.decompress(data, limit - total + 1)
@@ -59,7 +59,7 @@ def gunzip(raw: bytes, limit: int = MAX_DECOMPRESSED) -> bytes:
             data = inflater.unused_data
             if not data.strip(b"\x00"):
                 break
-    except zlib.error as exc:
+    except DECOMPRESS_ERRORS as exc:
         raise ApiError(400, "bad_json", f"body is not valid gzip: {exc}") from None
     return b"".join(parts)
 

@@ -262,6 +262,8 @@ def _everything(ctx: PosContext) -> dict[str, Any]:
         figures["refunds"] = sorted(run("SELECT refund_no, total FROM refund").all())
         figures["cylinders"] = sorted(run("SELECT size, sum(full_delta), sum(empty_delta) FROM cylinder_movement "
                                           "GROUP BY size").all())
+        figures["cylinder_moves"] = sorted(run("SELECT kind, ref_id, size, full_delta, empty_delta, note "
+                                               "FROM cylinder_movement").all())
         figures["cost"] = dict(run("SELECT sku, cost_price FROM product").all())
         figures["numbers"] = sorted(run("SELECT receipt_no FROM credit_entry WHERE receipt_no IS NOT NULL").scalars())
     return {**figures, **till_figures(ctx)}
@@ -307,10 +309,17 @@ def test_refunds_stock_cash_shifts_receipts_and_kasbon_come_back_too(tmp_path: P
         # Elpiji: a 3 kg buyer registered after the backup (registration is not journalled) and a 12 kg refill.
         save_buyer(ctx, BuyerForm(nik="6472 0541 0190 0001", name="Siti Aminah", address="Jl. Lempake 7",
                                   category="rumah_tangga"))
-        lpg_sell(ctx, REFILL_3KG, 1)
-        lpg_sell(ctx, REFILL_12KG, 1, buyer_nik=None)
+        gas = lpg_sell(ctx, REFILL_3KG, 2)
+        big = lpg_sell(ctx, REFILL_12KG, 1, buyer_nik=None)
+        # Elpiji back: one of the two 3 kg refills, and the 12 kg one; the replay must move the same cylinders.
+        for sold, qty in ((gas, 1000), (big, 1000)):
+            refunds.create_refund(ctx, sold.receipt_no, [(refundable_line(ctx, sold.receipt_no), qty)], "tunai",
+                                  cashier_id=kasir.id, reason="tabung bocor", approval_id=approve(
+                                      ctx, Action.REFUND, refunds.refund_approval_subject(sold.receipt_no)))
         assert run_sync_round(ctx, quick_client).state == "online"
         before = _everything(ctx)
+        assert sorted(move[2:5] for move in before["cylinder_moves"] if move[0] == "refund") == [
+            ("12kg", 1, -1), ("3kg", 1, -1)]
         ctx.close()
 
         damage(data_dir / DB_FILENAME)

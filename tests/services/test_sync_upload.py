@@ -187,8 +187,8 @@ def test_big_events_go_in_batches_under_the_size_limit(ctx: PosContext, city: Ci
     device = enrol(ctx, city)
     assert run_sync_round(ctx, quick_client).state == "online"
     with ctx.unit_of_work() as uow:
-        for _ in range(300):  # ~6 KB of incompressible text each: 300 events are well over 1 MiB gzipped
-            append_event(uow.connection, type="note", body={"text": secrets.token_hex(3000)}, at=ctx.clock())
+        for _ in range(300):  # 6 KB of random base64 each (~4.5 KB gzipped): 300 events are over 1 MiB gzipped
+            append_event(uow.connection, type="note", body={"text": secrets.token_urlsafe(4500)}, at=ctx.clock())
         uow.commit()
     first, texts = read_pending(ctx, last_seq(ctx) - 299)
     identity = load_identity(ctx)

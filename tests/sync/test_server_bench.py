@@ -14,17 +14,21 @@ from sync.server.bench_floor import copy_seconds, floor_table, stored_rows
 def test_a_tiny_bench_measures_every_metric_against_its_floor(city_engine: Engine) -> None:
     result = run_bench(city_engine, sales=25, outlets=4, outlet_sales=8, repeat=2, seed=3)
     metrics: list[Metric] = result.pop("_metrics")
-    assert [metric.name for metric in metrics] == ["upload_day", "ingest_rate", "protocol_checks",
+    assert [metric.name for metric in metrics] == ["upload_day", "upload_client", "ingest_rate", "protocol_checks",
                                                     "concurrent_outlets"]
-    upload, ingest, checks, concurrent = metrics
+    upload, client, ingest, checks, concurrent = metrics
     assert checks.value and checks.floor is None and checks.met is None
+    assert 0 < client.value < upload.value and client.floor is None  # a part of the upload, timed inside it
     assert upload.value and upload.floor and upload.ratio == upload.value / upload.floor
     assert upload.max_ratio == 3.0 and upload.met is (upload.ratio <= 3.0)
     assert ingest.value and ingest.floor and ingest.min_ratio == pytest.approx(1 / 3)
     assert ingest.met is (ingest.ratio >= 1 / 3)
     assert result["floor"] == ("COPY" if city_engine.dialect.name == "postgresql" else "executemany")
     details = result["details"]
-    assert len(details["upload_day"]["upload_s"]) == len(details["upload_day"]["floor_s"]) == 2
+    upload_details = details["upload_day"]
+    assert len(upload_details["upload_s"]) == len(upload_details["floor_s"]) == len(upload_details["building_s"]) == 2
+    assert all(0 < built < whole for built, whole in zip(upload_details["building_s"], upload_details["upload_s"],
+                                                         strict=True))
     summary = details["concurrent"]
     assert summary["outlets"] == 4 and summary["errors"] == 0 and summary["exactly_once"] is True
     assert summary["stored"] == summary["events"] > 4 * 8 and concurrent.value and concurrent.floor is None
@@ -59,5 +63,6 @@ def test_the_command_prints_the_table_then_one_line_of_json(capsys: pytest.Captu
     result = json.loads(out[-1])
     assert out[0].startswith("kkmp-city-server bench — sqlite")
     assert result["database"] == "sqlite" and result["details"]["concurrent"]["exactly_once"] is True
-    assert code == 0 and all(isinstance(metric["met"], bool) for metric in result["metrics"][:2])
+    judged = {metric["name"]: metric["met"] for metric in result["metrics"]}
+    assert code == 0 and isinstance(judged["upload_day"], bool) and isinstance(judged["ingest_rate"], bool)
     assert main(["--sqlite", "--sales", "0"]) == 2

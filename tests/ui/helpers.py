@@ -18,7 +18,9 @@ from kkmp_pos.services.demo import DEMO_PINS
 from kkmp_pos.services.settings import load_settings, save_settings
 from kkmp_pos.services.sync_link import ClientFactory
 from kkmp_pos.ui.approval_dialog import ApprovalDialog
+from kkmp_pos.ui.login_dialog import LoginDialog
 from kkmp_pos.ui.main_window import MainWindow
+from kkmp_pos.ui.settings_dialog import SettingsDialog
 from kkmp_pos.ui.till import TillWidget
 
 D = TypeVar("D", bound=QDialog)
@@ -85,3 +87,32 @@ def logged_in_window(qtbot: QtBot, ctx: PosContext, username: str,
     main.activateWindow()
     qtbot.waitUntil(lambda: main.till.scan_input.hasFocus())
     return main
+
+
+def type_pin(qtbot: QtBot, dialog: LoginDialog, pin: str) -> None:
+    qtbot.keyClicks(dialog.pin_input, pin)
+    qtbot.keyClick(dialog.pin_input, Qt.Key.Key_Return)
+
+
+def switch_user(qtbot: QtBot, window: MainWindow, username: str, pin: str) -> None:
+    """Ctrl+L, pick the user with the arrow keys, PIN, Enter."""
+    qtbot.keyClick(window.till.scan_input, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.login.lock_dialog is not None)
+    dialog = window.login.lock_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.is_ready)
+    target = dialog.user_combo.findData(username)
+    assert target >= 0, f"{username} is not offered"
+    while dialog.user_combo.currentIndex() != target:
+        key = Qt.Key.Key_Down if dialog.user_combo.currentIndex() < target else Qt.Key.Key_Up
+        qtbot.keyClick(dialog.pin_input, key)
+    type_pin(qtbot, dialog, pin)
+    qtbot.waitUntil(lambda: window.login.lock_dialog is None)
+    qtbot.waitUntil(window.till.scan_input.hasFocus)
+
+
+def open_settings_as_admin(qtbot: QtBot, window: MainWindow) -> SettingsDialog:
+    """Switch the till to the demo admin (Ctrl+L, PIN) and open Sistem → Pengaturan: only an admin may save."""
+    switch_user(qtbot, window, "admin", DEMO_PINS["admin"])
+    window.settings_action.trigger()
+    return open_dialog(qtbot, window.till, SettingsDialog)

@@ -28,9 +28,18 @@ from kkmp_pos.ui.login_dialog import LoginDialog
 from kkmp_pos.ui.main_window import MainWindow
 from kkmp_pos.ui.payment_dialog import PaymentDialog
 from kkmp_pos.ui.quantity_dialog import QuantityDialog
-from kkmp_pos.ui.settings_dialog import SettingsDialog
 from kkmp_pos.ui.users_dialog import UsersDialog
-from tests.ui.helpers import approve, open_dialog, press, scan, use_file_printer, wait_closed
+from tests.ui.helpers import (
+    approve,
+    open_dialog,
+    open_settings_as_admin,
+    press,
+    scan,
+    switch_user,
+    type_pin,
+    use_file_printer,
+    wait_closed,
+)
 
 MINYAKITA = "8999900000055"
 INDOMIE = "8999900000222"
@@ -47,25 +56,6 @@ def launcher(qtbot: QtBot, ctx: PosContext) -> Iterator[TillLauncher]:
     started.close()
     if window is not None:
         assert window.tasks.wait_for_done(10_000)
-
-
-def type_pin(qtbot: QtBot, dialog: LoginDialog, pin: str) -> None:
-    qtbot.keyClicks(dialog.pin_input, pin)
-    qtbot.keyClick(dialog.pin_input, Qt.Key.Key_Return)
-
-
-def switch_user(qtbot: QtBot, window: MainWindow, username: str, pin: str) -> None:
-    """Ctrl+L, pick the user with the arrow keys, PIN, Enter."""
-    qtbot.keyClick(window.till.scan_input, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.login.lock_dialog is not None)
-    dialog = window.login.lock_dialog
-    assert dialog is not None
-    qtbot.waitUntil(dialog.is_ready)
-    while dialog.user_combo.currentData() != username:
-        qtbot.keyClick(dialog.pin_input, Qt.Key.Key_Down)
-    type_pin(qtbot, dialog, pin)
-    qtbot.waitUntil(lambda: window.login.lock_dialog is None)
-    qtbot.waitUntil(window.till.scan_input.hasFocus)
 
 
 def test_login_at_start_refuses_a_wrong_pin_then_opens_the_till(qtbot: QtBot, launcher: TillLauncher) -> None:
@@ -229,12 +219,12 @@ def test_pengawas_can_read_but_never_sell(qtbot: QtBot, window: MainWindow, ctx:
 def test_idle_time_locks_the_till_and_the_cart_waits_for_the_pin(qtbot: QtBot, window: MainWindow,
                                                                   ctx: PosContext) -> None:
     till = window.till
-    till.open_settings()  # the admin sets it on the settings screen; the session reads it when idle
-    settings = open_dialog(qtbot, till, SettingsDialog)
+    settings = open_settings_as_admin(qtbot, window)  # the admin sets it; the session reads it when idle
     assert settings.idle_lock_spin.value() == 10  # the default
     settings.idle_lock_spin.setValue(2)
     settings.save()
     wait_closed(qtbot, till)
+    switch_user(qtbot, window, "kasir", "1111")  # back to the cashier, who sells
     scan(qtbot, till, MINYAKITA)
     press(qtbot, till, Qt.Key.Key_F12)
     payment = open_dialog(qtbot, till, PaymentDialog)

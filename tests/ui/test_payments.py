@@ -23,10 +23,9 @@ from kkmp_pos.ui.approval_dialog import ApprovalDialog
 from kkmp_pos.ui.main_window import MainWindow
 from kkmp_pos.ui.messages import Level
 from kkmp_pos.ui.payment_dialog import PaymentDialog
-from kkmp_pos.ui.settings_dialog import SettingsDialog
 from kkmp_pos.ui.till import TillWidget
 from tests.services.test_kasbon import user
-from tests.ui.helpers import open_dialog, press, scan, use_file_printer, wait_closed
+from tests.ui.helpers import open_dialog, open_settings_as_admin, press, scan, use_file_printer, wait_closed
 
 MINYAKITA = "8999900000055"  # Rp15.700, members Rp15.500
 LEMPAKE = "64.72.05.1003"
@@ -254,8 +253,7 @@ def test_bad_tenders_are_refused_in_the_dialog_and_nothing_is_stored(qtbot: QtBo
 def test_settings_store_the_qris_image_and_kasbon_for_customers(qtbot: QtBot, window: MainWindow, ctx: PosContext,
                                                                 tmp_path: Path) -> None:
     till = window.till
-    till.open_settings()
-    dialog = open_dialog(qtbot, till, SettingsDialog)
+    dialog = open_settings_as_admin(qtbot, window)
     assert dialog.qris_image_input.text() == "" and not dialog.kasbon_customers_check.isChecked()
     dialog.qris_image_input.setText(str(tmp_path / "tidak-ada.png"))
     qtbot.keyClick(dialog.qris_image_input, Qt.Key.Key_Return)

@@ -15,9 +15,16 @@ from kkmp_pos.ui.history_dialog import HistoryDialog
 from kkmp_pos.ui.main_window import MainWindow
 from kkmp_pos.ui.messages import Level
 from kkmp_pos.ui.payment_dialog import PaymentDialog
-from kkmp_pos.ui.settings_dialog import SettingsDialog
 from kkmp_pos.ui.till import TillWidget
-from tests.ui.helpers import open_dialog, press, scan, use_file_printer, use_printer, wait_closed
+from tests.ui.helpers import (
+    open_dialog,
+    open_settings_as_admin,
+    press,
+    scan,
+    use_file_printer,
+    use_printer,
+    wait_closed,
+)
 
 MINYAKITA = "8999900000055"
 INDOMIE = "8999900000222"
@@ -121,8 +128,7 @@ def test_reprint_to_an_offline_printer_is_reported_in_the_history(qtbot: QtBot, 
 def test_settings_refuse_a_bad_printer_address_and_keep_what_was_typed(qtbot: QtBot, window: MainWindow,
                                                                        ctx: PosContext, tmp_path: Path) -> None:
     till = window.till
-    till.open_settings()
-    dialog = open_dialog(qtbot, till, SettingsDialog)
+    dialog = open_settings_as_admin(qtbot, window)
     dialog.printer_uri_input.setText("lpt1")
     dialog.paper_combo.setCurrentIndex(dialog.paper_combo.findData(80))
     dialog.footer_input.setText("Sampai jumpa")
@@ -151,8 +157,7 @@ def test_settings_store_the_logo_and_drawer_choice_and_refuse_a_missing_logo(
     from PIL import Image
 
     till = window.till
-    till.open_settings()
-    dialog = open_dialog(qtbot, till, SettingsDialog)
+    dialog = open_settings_as_admin(qtbot, window)
     dialog.logo_input.setText(str(tmp_path / "tidak-ada.png"))
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert "tidak ditemukan" in dialog.messages.text() and dialog.isVisible()
