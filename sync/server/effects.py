@@ -143,7 +143,10 @@ class _Facts:
         self.stock: dict[str, int] = defaultdict(int)
         self.lpg: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
         self.flags: list[dict[str, Any]] = []
-        self.het_checks: list[tuple[int, str, str, int, str]] = []  # seq, date, sku, unit_price, receipt
+        self.het_checks: list[tuple[int, str, str, int, str, Any]] = []  # seq, date, sku, price, receipt, approvals
+        # Approved "sell above HET" overrides of this batch: approval id → (seq, sku, reason). One that covers a sale
+        # the city flags above HET becomes part of that flag; any other is flagged on its own (_het_flags).
+        self.het_approvals: dict[str, tuple[int, str, str]] = {}
 
     def add_flag(self, seq: int | None, kind: str, detail: str) -> None:
         self.flags.append({"outlet_id": self.outlet_id, "device_id": self.device_id, "seq": seq, "kind": kind,
@@ -174,6 +177,7 @@ class _Facts:
             facts[3] += total
         receipt = body.get("receipt_no")
         receipt = receipt[:40] if type(receipt) is str else ""
+        approvals = body.get("approvals")
         lines = body.get("lines")
         if type(lines) is list:
             products, stock, het_checks = self.products, self.stock, self.het_checks
@@ -200,7 +204,7 @@ class _Facts:
                     self._lpg(day, line, sku, qty, amount, buyer=True)
                 price = line.get("unit_price")
                 if type(price) is int and -MAX_AMOUNT <= price <= MAX_AMOUNT:
-                    het_checks.append((seq, day, sku, price, receipt))
+                    het_checks.append((seq, day, sku, price, receipt, approvals))
         payments = body.get("payments")
         if type(payments) is list:
             for payment in payments:
@@ -255,7 +259,11 @@ class _Facts:
             self.add_flag(seq, "lpg_limit_override", f"Batas LPG 3 kg dilampaui dengan persetujuan: {subject} "
                                                      f"(alasan: {reason})")
         elif action == "price_above_het":
-            self.add_flag(seq, "override", f"Izin menjual di atas HET: {subject} (alasan: {reason})")
+            approval_id = body.get("approval_id")
+            if type(approval_id) is str and approval_id not in self.het_approvals:
+                self.het_approvals[approval_id] = (seq, subject, reason)
+            else:
+                self.add_flag(seq, "override", f"Izin menjual di atas HET: {subject} (alasan: {reason})")
 
 
 def collect_facts(*, outlet_id: str, device_id: str, events: Sequence[Mapping[str, Any]], now: datetime) -> _Facts:
@@ -297,22 +305,35 @@ def write_facts(connection: Connection, facts: _Facts) -> int:
 # --- HET in force --------------------------------------------------------------------------------------------
 
 def _het_flags(connection: Connection, facts: _Facts) -> None:
-    if not facts.het_checks:
-        return
-    dated, catalogue = het_lookup(connection, {check[2] for check in facts.het_checks})
-    if not dated and not catalogue:
-        return
+    """A `price_above_het` flag per sale line above the city's HET in force that day. An approved override that
+    allowed it is named in that flag rather than flagged again; an approval with no such sale in this batch (its
+    sale in another batch, or within the city's HET) keeps its own `override` flag, so none goes unseen."""
+    approvals = facts.het_approvals
+    if facts.het_checks:
+        dated, catalogue = het_lookup(connection, {check[2] for check in facts.het_checks})
+    else:
+        dated, catalogue = {}, {}
     ceilings: dict[tuple[str, str], int | None] = {}  # the HET in force per (sku, day), found once
-    for seq, day, sku, price, receipt in facts.het_checks:
+    covered: set[str] = set()
+    for seq, day, sku, price, receipt, sale_approvals in facts.het_checks if dated or catalogue else ():
         key = (sku, day)
         if key in ceilings:
             het = ceilings[key]
         else:
             het = next((amount for since, amount in dated.get(sku, ()) if since <= day), catalogue.get(sku))
             ceilings[key] = het
-        if het is not None and price > het:
-            facts.add_flag(seq, "price_above_het", f"{sku} dijual {rupiah(price)} di atas HET {rupiah(het)} "
-                                                   f"(struk {receipt or '-'}, {day})")
+        if het is None or price <= het:
+            continue
+        detail = f"{sku} dijual {rupiah(price)} di atas HET {rupiah(het)} (struk {receipt or '-'}, {day})"
+        approval = next((a for a in sale_approvals if type(a) is str and a in approvals and approvals[a][1] == sku),
+                        None) if approvals and type(sale_approvals) is list else None
+        if approval is not None:
+            covered.add(approval)
+            detail += f"; dengan izin manajer (alasan: {approvals[approval][2]})"
+        facts.add_flag(seq, "price_above_het", detail)
+    for approval, (seq, subject, reason) in approvals.items():
+        if approval not in covered:
+            facts.add_flag(seq, "override", f"Izin menjual di atas HET: {subject} (alasan: {reason})")
 
 
 # --- writing ---------------------------------------------------------------------------------------------------

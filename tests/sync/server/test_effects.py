@@ -150,6 +150,24 @@ def test_approved_overrides_are_flagged(engine: Engine) -> None:
     assert [(f["kind"], f["seq"]) for f in flags(engine)] == [("lpg_limit_override", 1), ("override", 3)]
 
 
+def test_an_approved_sale_above_het_is_one_flag_that_names_the_approval(engine: Engine) -> None:
+    publish(engine, het("MGR-MKT-1", 15700, "2024-08-01"))
+    dev = Device(engine)
+    for approval, price in (("izin-1", 16500), ("izin-2", 15600)):  # the second sells within the city's HET
+        dev.add("override", {"approval_id": approval, "action": "price_above_het", "subject": "MGR-MKT-1",
+                             "outcome": "approved", "reason": "harga pemasok naik", "before": None, "after": None})
+        dev.add("sale", {**sale(price), "approvals": [approval]})
+    dev.add("sale", sale(15900))  # above the HET with no approval at all
+    dev.upload()
+    found = [(f["kind"], f["seq"], f["detail"]) for f in flags(engine) if f["kind"] != "negative_stock"]
+    assert [(kind, seq) for kind, seq, _ in found] == [("price_above_het", 2), ("price_above_het", 5),
+                                                        ("override", 3)]
+    assert found[0][2] == ("MGR-MKT-1 dijual Rp16.500 di atas HET Rp15.700 (struk LPK-01-000001, 2026-11-30); "
+                           "dengan izin manajer (alasan: harga pemasok naik)")
+    assert "izin" not in found[1][2]
+    assert found[2][2] == "Izin menjual di atas HET: MGR-MKT-1 (alasan: harga pemasok naik)"
+
+
 def test_het_in_force_by_effective_date_then_the_catalogue(engine: Engine) -> None:
     publish(engine,
             het("MGR-MKT-1", 14000, "2022-01-01"), het("MGR-MKT-1", 15700, "2024-08-01"),
