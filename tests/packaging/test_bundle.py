@@ -136,8 +136,9 @@ def test_the_bundle_carries_every_data_file_and_module_the_till_loads(bundle: Pa
     wanted = {info.name for info in pkgutil.walk_packages(kkmp_pos.__path__, prefix="kkmp_pos.")
               if not info.name.startswith(("kkmp_pos.bench", "kkmp_pos.resources"))}
     wanted |= {"sync.client.transport", "sync.protocol.canonical", "sync.protocol.batch",
-               "reportlab.graphics.barcode.code128", "escpos.printer"}
+               "sync.protocol.compression", "isal.igzip", "reportlab.graphics.barcode.code128", "escpos.printer"}
     assert wanted - archived == set()
+    assert list((inside / "isal").glob("isal_zlib*"))  # the fast gzip's extension, not the zlib fallback
     assert not {"sync.server", "fastapi", "uvicorn", "psycopg", "pytest"} & archived
     # The Qt modules a widgets till never loads stay out (size and build time).
     for heavy in ("libQt6WebEngineCore", "libQt6Quick", "libQt6Qml", "libQt6Pdf", "libQt6Multimedia"):
