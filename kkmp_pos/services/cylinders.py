@@ -112,6 +112,44 @@ def _move(connection: Connection, size: str, full: int, empty: int, kind: str, r
                                             "note": note, "created_at": now})
 
 
+# The write_* functions below turn an event body into its rows. The live service and the journal replay
+# (journal_replay_lpg, after a restore) both call them, so a restored till gets the very same rows.
+
+def write_delivery(connection: Connection, body: dict[str, Any], now: datetime, journal_seq: int) -> None:
+    """The delivery row and its movement (full +N, empty -M) of an `lpg_delivery` body."""
+    connection.execute(_delivery.insert(), {
+        "id": body["delivery_id"], "do_number": body["do_number"], "delivered_on": body["delivered_on"],
+        "agen": body["agen"], "size": body["size"], "full_received": body["full_received"],
+        "empties_returned": body["empties_returned"], "cashier_id": body["by"], "created_at": now,
+        "journal_seq": journal_seq})
+    _move(connection, body["size"], body["full_received"], -body["empties_returned"], "delivery",
+          body["delivery_id"], body["do_number"], now)
+
+
+def write_cylinder_count(connection: Connection, body: dict[str, Any], now: datetime) -> None:
+    """The movement of an `lpg_cylinder_count` body: the difference it recorded, not one computed again."""
+    _move(connection, body["size"], body["full_delta"], body["empty_delta"], body["kind"], None,
+          body["note"] or None, now)
+
+
+def write_swap(connection: Connection, body: dict[str, Any], now: datetime) -> None:
+    """The movement of an `lpg_swap` body (full -1: the short cylinder goes back to the agen)."""
+    _move(connection, body["size"], body["full_delta"], body["empty_delta"], "underweight_swap", body["swap_id"],
+          body["note"] or tr("Tukar tabung kurang isi"), now)
+
+
+def write_allocation(connection: Connection, body: dict[str, Any], now: datetime) -> None:
+    """The month's allocation of an `lpg_allocation` body, set or changed."""
+    month, size = body["month"], body["size"]
+    where = (_allocation.c.month == month) & (_allocation.c.size == size)
+    if connection.execute(select(_allocation.c.id).where(where)).first() is None:
+        connection.execute(_allocation.insert(), {"month": month, "size": size, "quantity": body["quantity"],
+                                                  "set_by": body["by"], "updated_at": now})
+    else:
+        connection.execute(update(_allocation).where(where).values(quantity=body["quantity"], set_by=body["by"],
+                                                                   updated_at=now))
+
+
 def cylinder_stock(ctx: PosContext) -> dict[str, CylinderStock]:
     """Full and empty cylinders on hand for every size."""
     with reading(ctx.engine) as connection:
@@ -143,15 +181,12 @@ def record_delivery(ctx: PosContext, *, do_number: str, delivered_on: date, agen
                                number=number, day=taken)
         check_delivery(full_received=full_received, empties_returned=empties_returned,
                        on_hand=_stock(connection, size))
-        event = append_event(connection, type="lpg_delivery", at=now, body={
+        body: dict[str, Any] = {
             "delivery_id": delivery_id, "do_number": number, "delivered_on": delivered_on.isoformat(),
             "agen": agen, "size": size, "full_received": full_received, "empties_returned": empties_returned,
-            "by": by})
-        connection.execute(_delivery.insert(), {
-            "id": delivery_id, "do_number": number, "delivered_on": delivered_on.isoformat(), "agen": agen,
-            "size": size, "full_received": full_received, "empties_returned": empties_returned, "cashier_id": by,
-            "created_at": now, "journal_seq": event.seq})
-        _move(connection, size, full_received, -empties_returned, "delivery", delivery_id, number, now)
+            "by": by}
+        event = append_event(connection, type="lpg_delivery", at=now, body=body)
+        write_delivery(connection, body, now, event.seq)
         uow.commit()
     return Delivery(id=delivery_id, do_number=number, delivered_on=delivered_on, agen=agen, size=size,
                     full_received=full_received, empties_returned=empties_returned, journal_seq=event.seq)
@@ -182,10 +217,11 @@ def record_opening_balance(ctx: PosContext, size: str, *, full: int, empty: int,
         first = connection.execute(select(_movement.c.id).where(_movement.c.size == size).limit(1)).first() is None
         kind = "opening" if first else "adjustment"
         full_delta, empty_delta = full - before.full, empty - before.empty
-        append_event(connection, type="lpg_cylinder_count", at=now, body={
+        body: dict[str, Any] = {
             "size": size, "kind": kind, "full": full, "empty": empty, "full_delta": full_delta,
-            "empty_delta": empty_delta, "note": note.strip(), "by": by})
-        _move(connection, size, full_delta, empty_delta, kind, None, note.strip() or None, now)
+            "empty_delta": empty_delta, "note": note.strip(), "by": by}
+        append_event(connection, type="lpg_cylinder_count", at=now, body=body)
+        write_cylinder_count(connection, body, now)
         uow.commit()
     return CylinderStock(full=full, empty=empty)
 
@@ -207,10 +243,10 @@ def record_underweight_swap(ctx: PosContext, size: str, *, by: str, note: str = 
         if stock.full < 1:
             raise InvalidInput("Tidak ada tabung isi {size} untuk ditukar.", size=SIZE_LABELS[size])
         swap_id = str(uuid.uuid4())
-        append_event(connection, type="lpg_swap", at=now, body={
-            "swap_id": swap_id, "size": size, "full_delta": -1, "empty_delta": 0, "note": note.strip(), "by": by})
-        _move(connection, size, -1, 0, "underweight_swap", swap_id,
-              note.strip() or tr("Tukar tabung kurang isi"), now)
+        body: dict[str, Any] = {
+            "swap_id": swap_id, "size": size, "full_delta": -1, "empty_delta": 0, "note": note.strip(), "by": by}
+        append_event(connection, type="lpg_swap", at=now, body=body)
+        write_swap(connection, body, now)
         uow.commit()
     return CylinderStock(full=stock.full - 1, empty=stock.empty)
 
@@ -229,15 +265,9 @@ def set_allocation(ctx: PosContext, month: str, size: str, quantity: int, by: st
     with ctx.unit_of_work() as uow:
         connection = uow.connection
         _require_manager(connection, by)
-        where = (_allocation.c.month == month) & (_allocation.c.size == size)
-        if connection.execute(select(_allocation.c.id).where(where)).first() is None:
-            connection.execute(_allocation.insert(), {"month": month, "size": size, "quantity": quantity,
-                                                      "set_by": by, "updated_at": now})
-        else:
-            connection.execute(update(_allocation).where(where).values(quantity=quantity, set_by=by,
-                                                                       updated_at=now))
-        append_event(connection, type="lpg_allocation", at=now,
-                     body={"month": month, "size": size, "quantity": quantity, "by": by})
+        body: dict[str, Any] = {"month": month, "size": size, "quantity": quantity, "by": by}
+        write_allocation(connection, body, now)
+        append_event(connection, type="lpg_allocation", at=now, body=body)
         uow.commit()
 
 

@@ -19,7 +19,11 @@ from kkmp_pos.domain.lpg import cylinder_deltas, cylinder_size, is_subsidised
 from kkmp_pos.domain.payment import KASBON
 from kkmp_pos.domain.quantity import MILLI
 from kkmp_pos.domain.text import search_key
+from kkmp_pos.services.journal_replay_lpg import LPG_REPLAY
 from kkmp_pos.services.lpg_sale import write_lpg_refund
+from kkmp_pos.services.qris import write_reconciliation
+from kkmp_pos.services.stock_views import write_low_stock
+from kkmp_pos.services.units import write_pack_unit
 from kkmp_pos.store.models import (
     Approval,
     CashMovement,
@@ -411,13 +415,30 @@ def _savings(r: Replay) -> None:
         "cashier_id": r.user(b["cashier_id"]), "created_at": r.time("recorded_at"), "journal_seq": r.seq})
 
 
+def _stock_threshold(r: Replay) -> None:
+    write_low_stock(r.connection, r.product(r.body["sku"])[0], r.body["low_stock_milli"])
+
+
+def _product_unit(r: Replay) -> None:
+    write_pack_unit(r.connection, r.product(r.body["sku"])[0], r.body)
+
+
+def _payment_reconciled(r: Replay) -> None:
+    r.user(r.body["by"])
+    write_reconciliation(r.connection, r.body, r.time("reconciled_at"), r.seq)
+
+
 REPLAY: dict[str, Callable[[Replay], None]] = {
     "sale": _sale, "refund": _refund, "stock_receipt": _stock_receipt, "stock_adjustment": _stock_adjustment,
     "stock_count": _stock_count, "shift_open": _shift_open, "shift_close": _shift_close,
     "cash_movement": _cash_movement, "override": _override, "user_change": _user_change,
     "member_change": _member_change, "supplier": _supplier, "kasbon_payment": _kasbon_payment, "savings": _savings,
+    "stock_threshold": _stock_threshold, "product_unit": _product_unit, "payment_reconciled": _payment_reconciled,
+    **LPG_REPLAY,
 }
-"""Event types whose business rows are rebuilt; any other type is kept in the journal only."""
+"""Event types whose business rows are rebuilt. Any other type is kept in the journal only: `master_applied`
+records only which master version was applied (no data), and the next master pull brings everything after the
+restored version again."""
 
 
 def replay_event(connection: Connection, event: Mapping[str, Any], outlet_id: str) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import aliased
@@ -265,12 +266,18 @@ def mark_map_entered(ctx: PosContext, sale_line_ids: Iterable[str], *, user_id: 
             if unmarked:  # only lines returned in full: say so rather than "already marked"
                 raise InvalidInput("Baris yang dipilih sudah diretur seluruhnya, jadi tidak perlu diinput ke MAP.")
             return 0
-        connection.execute(_lpg.update().where(_lpg.c.sale_line_id.in_(pending)).values(
-            map_entered_at=now, map_entered_by=user_id))
-        append_event(connection, type="lpg_map_marked", at=now,
-                     body={"sale_line_ids": sorted(pending), "by": user_id, "at": rfc3339(now)})
+        body = {"sale_line_ids": sorted(pending), "by": user_id, "at": rfc3339(now)}
+        write_map_marks(connection, body, now)
+        append_event(connection, type="lpg_map_marked", at=now, body=body)
         uow.commit()
     return len(pending)
+
+
+def write_map_marks(connection: Connection, body: dict[str, Any], now: datetime) -> None:
+    """The marks of an `lpg_map_marked` body (who, when); mark_map_entered and the journal replay after a restore
+    both call this, so a restored till does not offer the same rows for MAP twice."""
+    connection.execute(_lpg.update().where(_lpg.c.sale_line_id.in_(body["sale_line_ids"])).values(
+        map_entered_at=now, map_entered_by=body["by"]))
 
 
 # --- the month's exports for the agen, and the HET notice for the wall ---------------------------------

@@ -100,9 +100,9 @@ def verify_qris(ctx: PosContext, payment_id: str, *, by: Cashier) -> Reconciled:
     with ctx.unit_of_work() as uow:
         connection = uow.connection
         pending = _pending_row(connection, payment_id)
-        event = append_event(connection, type="payment_reconciled", at=now,
-                             body=_body(pending, VERIFIED, by, now, settlement=None))
-        _close(connection, payment_id, SETTLED, by, now)
+        body = _body(pending, VERIFIED, by, now, settlement=None)
+        event = append_event(connection, type="payment_reconciled", at=now, body=body)
+        write_reconciliation(connection, body, now, event.seq)
         uow.commit()
     return Reconciled(payment_id=payment_id, outcome=VERIFIED, journal_seq=event.seq)
 
@@ -136,17 +136,7 @@ def fail_qris(ctx: PosContext, payment_id: str, settlement: Payment, *, by: Cash
             **({"credit_entry_id": credit["id"], "due_date": credit["due_date"]} if credit else {}),
         })
         event = append_event(connection, type="payment_reconciled", at=now, body=body)
-        _close(connection, payment_id, FAILED, by, now)
-        # A new payment of the sale, never an edit of the failed one: the sale's live payments still add up.
-        connection.execute(_payment.insert(), {
-            "id": settlement_id, "sale_id": pending.sale_id, "method": settlement.method,
-            "amount": settlement.amount, "tendered": settlement.tendered, "change": settlement.change,
-            "reference": settlement.reference, "bank": settlement.bank, "status": SETTLED, "verified_at": now,
-            "verified_by": by.id,
-        })
-        if credit is not None:
-            connection.execute(_credit.insert(), {**credit, "cashier_id": by.id, "created_at": now,
-                                                  "journal_seq": event.seq})
+        write_reconciliation(connection, body, now, event.seq)
         uow.commit()
     return Reconciled(payment_id=payment_id, outcome=FAILED_OUTCOME, journal_seq=event.seq,
                       settlement_id=settlement_id, credit_entry_id=credit["id"] if credit else None)
@@ -176,14 +166,32 @@ def _kasbon_for(connection: Connection, pending: Any, now: datetime) -> dict[str
         raise InvalidInput("Penjualan {receipt_no} tanpa anggota, jadi tidak dapat dijadikan kasbon. Selesaikan "
                            "dengan tunai, transfer atau debit.", receipt_no=pending.receipt_no)
     days = connection.execute(select(_member.c.credit_days).where(_member.c.id == pending.member_id)).scalar_one()
-    return {"id": str(uuid.uuid4()), "member_id": pending.member_id, "kind": TAKEN, "amount": pending.amount,
-            "sale_id": pending.sale_id, "receipt_no": pending.receipt_no,
-            "due_date": (business_date(now) + timedelta(days=int(days))).isoformat()}
+    return {"id": str(uuid.uuid4()), "due_date": (business_date(now) + timedelta(days=int(days))).isoformat()}
 
 
-def _close(connection: Connection, payment_id: str, status: str, by: Cashier, now: datetime) -> None:
-    connection.execute(update(_payment).where(_payment.c.id == payment_id)
-                       .values(status=status, verified_at=now, verified_by=by.id))
+def write_reconciliation(connection: Connection, body: dict[str, Any], now: datetime, journal_seq: int) -> None:
+    """The rows of a `payment_reconciled` body: the QRIS payment settled or failed, and for a failed one the
+    settling payment and, on kasbon, the buyer's credit entry. verify_qris, fail_qris and the journal replay after
+    a restore all call this, so a restored till gets the very same rows."""
+    by = body["by"]
+    connection.execute(update(_payment).where(_payment.c.id == body["payment_id"]).values(
+        status=SETTLED if body["outcome"] == VERIFIED else FAILED, verified_at=now, verified_by=by))
+    settlement = body.get("settlement")
+    if settlement is None:
+        return
+    # A new payment of the sale, never an edit of the failed one: the sale's live payments still add up.
+    connection.execute(_payment.insert(), {
+        "id": settlement["payment_id"], "sale_id": body["sale_id"], "method": settlement["method"],
+        "amount": settlement["amount"], "tendered": settlement["tendered"], "change": settlement["change"],
+        "reference": settlement["reference"], "bank": settlement["bank"], "status": SETTLED, "verified_at": now,
+        "verified_by": by,
+    })
+    if settlement.get("credit_entry_id"):
+        member_id = connection.execute(select(_sale.c.member_id).where(_sale.c.id == body["sale_id"])).scalar_one()
+        connection.execute(_credit.insert(), {
+            "id": settlement["credit_entry_id"], "member_id": member_id, "kind": TAKEN, "amount": body["amount"],
+            "sale_id": body["sale_id"], "receipt_no": body["receipt_no"], "due_date": settlement["due_date"],
+            "cashier_id": by, "created_at": now, "journal_seq": journal_seq})
 
 
 def _body(pending: Any, outcome: str, by: Cashier, now: datetime,

@@ -236,11 +236,16 @@ def set_low_stock(ctx: PosContext, product_id: int, threshold_milli: int | None,
     with ctx.unit_of_work() as uow:
         connection = uow.connection
         head = _product_head(connection, product_id)
-        connection.execute(text("UPDATE product SET low_stock_milli = :t WHERE id = :pid"),
-                           {"t": threshold_milli, "pid": product_id})
+        write_low_stock(connection, product_id, threshold_milli)
         append_event(connection, type="stock_threshold", at=now,
                      body={"sku": head.sku, "low_stock_milli": threshold_milli, "user_id": user_id})
         uow.commit()
+
+
+def write_low_stock(connection: Connection, product_id: int, threshold_milli: int | None) -> None:
+    """The threshold of a `stock_threshold` event; set_low_stock and the journal replay after a restore share it."""
+    connection.execute(text("UPDATE product SET low_stock_milli = :t WHERE id = :pid"),
+                       {"t": threshold_milli, "pid": product_id})
 
 
 def expiring_soon(ctx: PosContext, days: int = EXPIRY_DAYS, *, limit: int = LIST_LIMIT) -> list[ExpiringLine]:

@@ -10,8 +10,10 @@ How they enter the till (README "Mengambil kembali transaksi dari server kota"):
   own events follow from the next seq. So nothing is counted twice and nothing needs a special upload path.
 - Each event's business rows (sale with lines, payments, kasbon and stock movements; refund; goods receipt;
   stock adjustment and count; shift open/close; cash movement; approvals; users, members, suppliers; kasbon
-  repayments and savings) are rebuilt from its body in the same transaction: reports, stock on hand and the
-  receipt numbering (max + 1) include them. Other event types are kept in the journal only.
+  repayments and savings; QRIS reconciliations; stock thresholds and pack units; LPG deliveries, cylinder
+  counts and swaps, allocations and MAP marks) are rebuilt from its body in the same transaction: reports,
+  stock on hand and the receipt numbering (max + 1) include them. Only `master_applied` is kept in the journal
+  alone (it carries no data; the next master pull brings it again).
 - One page (≤ 500 events) is one transaction; the point reached is stored with it, so an interrupted run
   resumes and a second run finds nothing new. Nothing is applied unless the page's signature verifies and
   its chain links to the last event of the restored journal.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
 
@@ -90,10 +91,9 @@ def add_pack_unit(ctx: PosContext, product_id: int, unit: str, factor_milli: int
         if exists:
             raise InvalidInput("Satuan {unit} sudah ada untuk barang ini. Hapus dulu bila isinya berubah.",
                                unit=unit)
-        append_event(connection, type="product_unit", at=ctx.clock(), body={
-            "sku": facts.sku, "unit": unit, "factor_milli": factor_milli, "removed": 0, "by": by.id,
-        })
-        connection.execute(_unit.insert(), {"product_id": product_id, "unit": unit, "factor_milli": factor_milli})
+        body = {"sku": facts.sku, "unit": unit, "factor_milli": factor_milli, "removed": 0, "by": by.id}
+        append_event(connection, type="product_unit", at=ctx.clock(), body=body)
+        write_pack_unit(connection, product_id, body)
         uow.commit()
     return PackUnit(unit, factor_milli)
 
@@ -111,11 +111,20 @@ def remove_pack_unit(ctx: PosContext, product_id: int, unit: str, *, by: Cashier
         ).scalar()
         if factor is None:
             raise NotFound("Satuan {unit} tidak ada untuk barang ini.", unit=unit)
-        append_event(connection, type="product_unit", at=ctx.clock(), body={
-            "sku": facts.sku, "unit": unit, "factor_milli": int(factor), "removed": 1, "by": by.id,
-        })
-        connection.execute(delete(_unit).where(_unit.c.product_id == product_id, _unit.c.unit == unit))
+        body = {"sku": facts.sku, "unit": unit, "factor_milli": int(factor), "removed": 1, "by": by.id}
+        append_event(connection, type="product_unit", at=ctx.clock(), body=body)
+        write_pack_unit(connection, product_id, body)
         uow.commit()
+
+
+def write_pack_unit(connection: Connection, product_id: int, body: dict[str, Any]) -> None:
+    """A `product_unit` body: the unit added, or removed when `removed` is 1. add_pack_unit, remove_pack_unit and
+    the journal replay after a restore share it."""
+    if body["removed"]:
+        connection.execute(delete(_unit).where(_unit.c.product_id == product_id, _unit.c.unit == body["unit"]))
+    else:
+        connection.execute(_unit.insert(), {"product_id": product_id, "unit": body["unit"],
+                                            "factor_milli": body["factor_milli"]})
 
 
 def seed_pack_units(ctx: PosContext, units: dict[str, tuple[str, int]], *, by: Cashier) -> None:
