@@ -298,6 +298,8 @@ def write_facts(connection: Connection, facts: _Facts) -> int:
     """Apply collected facts in the caller's transaction (HET checks against the ceilings in force, every effect
     table, the flags); returns the number of flags raised."""
     _het_flags(connection, facts)
+    # In seq order (their ids follow it): an approval's own flag is only known once the batch's sales were read.
+    facts.flags.sort(key=lambda found: (found["seq"] is None, found["seq"] or 0))
     _write(connection, facts)
     return len(facts.flags)
 

@@ -160,12 +160,12 @@ def test_an_approved_sale_above_het_is_one_flag_that_names_the_approval(engine: 
     dev.add("sale", sale(15900))  # above the HET with no approval at all
     dev.upload()
     found = [(f["kind"], f["seq"], f["detail"]) for f in flags(engine) if f["kind"] != "negative_stock"]
-    assert [(kind, seq) for kind, seq, _ in found] == [("price_above_het", 2), ("price_above_het", 5),
-                                                        ("override", 3)]
+    assert [(kind, seq) for kind, seq, _ in found] == [("price_above_het", 2), ("override", 3),
+                                                        ("price_above_het", 5)]  # ids in seq order
     assert found[0][2] == ("MGR-MKT-1 dijual Rp16.500 di atas HET Rp15.700 (struk LPK-01-000001, 2026-11-30); "
                            "dengan izin manajer (alasan: harga pemasok naik)")
-    assert "izin" not in found[1][2]
-    assert found[2][2] == "Izin menjual di atas HET: MGR-MKT-1 (alasan: harga pemasok naik)"
+    assert found[1][2] == "Izin menjual di atas HET: MGR-MKT-1 (alasan: harga pemasok naik)"
+    assert "izin" not in found[2][2]
 
 
 def test_het_in_force_by_effective_date_then_the_catalogue(engine: Engine) -> None:
